@@ -1,0 +1,342 @@
+/*
+ * callbacks.c -- the xxfi_* callbacks: gather facts from the MTA into the
+ * session, ask the policy for a verdict, and answer.  No decision is made
+ * here; see policy.c.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "callbacks.h"
+#include "log.h"
+#include "mta.h"
+#include "names.h"
+#include "session.h"
+
+#define POLICY_HEADER "X-MX-Policy"
+
+/* The protocol steps the policy does not use, and those needing no reply. */
+#define PROTO_SKIP (SMFIP_NOBODY | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH)
+#define PROTO_NOREPLY (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR)
+
+/*
+ * Macros per stage.  A list set here replaces the MTA's own for that stage,
+ * so each names everything the filter reads there.
+ */
+static const char connect_macros[] = "j {daemon_name} {daemon_addr} {if_addr} {client_addr}";
+static const char helo_macros[] = "{tls_version}";
+static const char mail_macros[] = "i {auth_authen} {mail_addr}";
+static const char rcpt_macros[] = "i {rcpt_addr}";
+static const char eom_macros[] = "i";
+
+static unsigned long n_sessions, n_decisions[VERDICT_WOULD_TEMPFAIL + 1];
+
+static const struct reply internal_error_reply = {
+	"451", "4.3.0", "Temporary local problem, try again later"
+};
+
+static struct session *get_session(SMFICTX *ctx)
+{
+	return mta_getpriv(ctx);
+}
+
+/* Creates the session on first use (negotiate, or connect for old MTAs). */
+static struct session *ensure_session(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+	struct config *cfg;
+
+	if (s != NULL)
+		return s;
+	cfg = config_acquire();
+	s = cfg ? session_new(cfg) : NULL;
+	if (s == NULL) {
+		config_release(cfg);
+		log_msg(LOG_ERR, "cannot create a session: out of memory");
+		return NULL;
+	}
+	__atomic_add_fetch(&n_sessions, 1, __ATOMIC_RELAXED);
+	mta_setpriv(ctx, s);
+	return s;
+}
+
+/* What to return from a step that needs no answer from us. */
+static sfsistat no_answer(const struct session *s, unsigned long nr_flag)
+{
+	return s != NULL && (s->protocol & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat mxp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			      unsigned long f2, unsigned long f3, unsigned long *pf0,
+			      unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct session *s = ensure_session(ctx);
+	unsigned long want = PROTO_SKIP | PROTO_NOREPLY;
+
+	/* MAIL needs an answer only when refusals are given there. */
+	if (s != NULL && s->cfg->policy.enforce_at == ENFORCE_AT_RCPT)
+		want |= SMFIP_NR_MAIL;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
+	*pf1 = f1 & want;
+	*pf2 = 0;
+	*pf3 = 0;
+	if (s != NULL)
+		s->protocol = *pf1;
+	if (*pf0 & SMFIF_SETSYMLIST) {
+		mta_setsymlist(ctx, SMFIM_CONNECT, connect_macros);
+		mta_setsymlist(ctx, SMFIM_HELO, helo_macros);
+		mta_setsymlist(ctx, SMFIM_ENVFROM, mail_macros);
+		mta_setsymlist(ctx, SMFIM_ENVRCPT, rcpt_macros);
+		mta_setsymlist(ctx, SMFIM_EOM, eom_macros);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/*
+ * The local address the client reached: Sendmail's {if_addr} is the real
+ * one; Postfix's {daemon_addr} is the listener's, useless when that is a
+ * wildcard.
+ */
+static bool local_address(SMFICTX *ctx, struct netaddr *out)
+{
+	static const char *const macros[] = {"{if_addr}", "{daemon_addr}"};
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = mta_getsymval(ctx, macros[i]);
+
+		if (v != NULL && netaddr_parse(v, out) && !netaddr_is_unspecified(out))
+			return true;
+	}
+	return false;
+}
+
+static sfsistat mxp_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct session *s = ensure_session(ctx);
+	struct netaddr addr;
+
+	if (s == NULL)
+		return SMFIS_CONTINUE;
+	/* NULL or AF_UNIX: a local submission with no address to judge. */
+	session_set_client(s, netaddr_from_sockaddr(hostaddr, &addr) ? &addr : NULL);
+	session_set_local(s, local_address(ctx, &addr) ? &addr : NULL);
+	if (!session_set_mta_name(s, mta_getsymval(ctx, "j")))
+		s->failed = true;
+	return no_answer(s, SMFIP_NR_CONN);
+}
+
+static sfsistat mxp_helo(SMFICTX *ctx, char *helohost)
+{
+	struct session *s = get_session(ctx);
+
+	if (s != NULL && !session_set_helo(s, helohost ? helohost : ""))
+		s->failed = true;
+	return no_answer(s, SMFIP_NR_HELO);
+}
+
+static void strip_brackets(const char *in, char *out, size_t len)
+{
+	size_t n = strlen(in);
+
+	if (n >= 2 && in[0] == '<' && in[n - 1] == '>') {
+		in++;
+		n -= 2;
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+static void log_decision(SMFICTX *ctx, const struct session *s, const char *stage,
+			 const char *rcpt, const char *domain, const struct verdict *v)
+{
+	char line[4096];
+	struct decision_line d = {
+		.queue_id = mta_getsymval(ctx, "i"),
+		.session = s->id,
+		.stage = stage,
+		.client = s->facts.have_client ? s->client_text : NULL,
+		.helo = s->facts.helo_seen ? s->helo_raw : NULL,
+		.from = s->from,
+		.rcpt = rcpt,
+		.rcpt_domain = domain,
+		.verdict = v,
+	};
+
+	log_format_decision(&d, line, sizeof line);
+	log_msg(v->kind == VERDICT_REJECT || v->kind == VERDICT_TEMPFAIL ? LOG_NOTICE : LOG_INFO,
+		"%s", line);
+}
+
+/* The verdict for a session whose state could not be kept. */
+static void internal_verdict(const struct config *cfg, struct verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	v->decisive = -1;
+	v->kind = VERDICT_ACCEPT;
+	if (cfg == NULL || cfg->on_internal_error == INTERNAL_ERROR_TEMPFAIL) {
+		v->kind = VERDICT_TEMPFAIL;
+		v->reply = internal_error_reply;
+	}
+}
+
+static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
+{
+	__atomic_add_fetch(&n_decisions[v->kind], 1, __ATOMIC_RELAXED);
+	if (v->kind != VERDICT_REJECT && v->kind != VERDICT_TEMPFAIL) {
+		s->tagged |= v->tagged;
+		return SMFIS_CONTINUE;
+	}
+	if (!mta_setreply(ctx, &v->reply))
+		log_msg(LOG_WARNING, "%s: the MTA refused reply \"%s %s\"; it gives its own",
+			s->id, v->reply.code, v->reply.xcode);
+	return v->kind == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+/* Judges the session, for one recipient or (rcpt NULL) at MAIL. */
+static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
+{
+	char address[1024];
+	struct rcpt_facts rf = {NULL, NULL};
+	struct verdict v;
+
+	if (rcpt != NULL) {
+		strip_brackets(rcpt, address, sizeof address);
+		rf.address = address;
+		rf.domain = address_domain(address);
+	}
+	if (s->failed)
+		internal_verdict(s->cfg, &v);
+	else
+		policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &rf : NULL, &v);
+	log_decision(ctx, s, stage, rcpt, rf.domain, &v);
+	return answer(ctx, s, &v);
+}
+
+/* No session at all (out of memory): answer per the current configuration. */
+static sfsistat decide_without_session(void)
+{
+	struct config *cfg = config_acquire();
+	bool accept = cfg && cfg->on_internal_error == INTERNAL_ERROR_ACCEPT;
+
+	config_release(cfg);
+	log_msg(LOG_ERR, "NOQUEUE: no session state; %s", accept ? "accepting" : "tempfail");
+	return accept ? SMFIS_CONTINUE : SMFIS_TEMPFAIL;
+}
+
+static sfsistat mxp_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct session *s = get_session(ctx);
+	const char *auth;
+
+	if (s == NULL)
+		return decide_without_session();
+	auth = mta_getsymval(ctx, "{auth_authen}");
+	if (!session_begin_transaction(s, argv[0], auth != NULL && auth[0] != '\0'))
+		s->failed = true;
+	if (s->cfg->policy.enforce_at == ENFORCE_AT_MAIL)
+		return decide(ctx, s, "MAIL", NULL);
+	return no_answer(s, SMFIP_NR_MAIL);
+}
+
+static sfsistat mxp_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct session *s = get_session(ctx);
+
+	if (s == NULL)
+		return decide_without_session();
+	return decide(ctx, s, "RCPT", argv[0]);
+}
+
+static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct session *s = get_session(ctx);
+
+	if (s != NULL && strcasecmp(name, POLICY_HEADER) == 0)
+		s->forged_headers++;
+	return no_answer(s, SMFIP_NR_HDR);
+}
+
+/* Removes what came from outside under our header's name, then tags. */
+static void rewrite_headers(SMFICTX *ctx, struct session *s)
+{
+	const char *id = s->cfg->authserv_id[0] ? s->cfg->authserv_id : s->mta_name;
+	char checks[512], value[700];
+
+	for (unsigned i = s->forged_headers; i >= 1; i--)
+		if (!mta_delheader(ctx, POLICY_HEADER, (int)i))
+			log_msg(LOG_WARNING, "%s: cannot remove a forged %s header",
+				s->id, POLICY_HEADER);
+	if (s->tagged == 0)
+		return;
+	checks_format(s->tagged, checks, sizeof checks);
+	snprintf(value, sizeof value, "%s; checks=%s%s", id ? id : "localhost", checks,
+		 s->cfg->policy.dry_run ? "; dry-run" : "");
+	if (!mta_insheader(ctx, 0, POLICY_HEADER, value))
+		log_msg(LOG_WARNING, "%s: cannot add the %s header", s->id, POLICY_HEADER);
+}
+
+static sfsistat mxp_eom(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+
+	if (s == NULL)
+		return SMFIS_CONTINUE;
+	rewrite_headers(ctx, s);
+	session_end_transaction(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mxp_abort(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+
+	if (s != NULL)
+		session_end_transaction(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mxp_close(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+
+	mta_setpriv(ctx, NULL);
+	session_free(s);
+	return SMFIS_CONTINUE;
+}
+
+void callbacks_log_status(void)
+{
+	char line[512];
+	size_t o;
+
+	o = (size_t)snprintf(line, sizeof line, "status: sessions=%lu",
+			     __atomic_load_n(&n_sessions, __ATOMIC_RELAXED));
+	for (int k = 0; k <= VERDICT_WOULD_TEMPFAIL && o < sizeof line; k++)
+		o += (size_t)snprintf(line + o, sizeof line - o, " %s=%lu", verdict_name(k),
+				      __atomic_load_n(&n_decisions[k], __ATOMIC_RELAXED));
+	log_msg(LOG_NOTICE, "%s", line);
+}
+
+struct smfiDesc mxp_filter = {
+	.xxfi_name = (char *)"mxpolicy-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST,
+	.xxfi_connect = mxp_connect,
+	.xxfi_helo = mxp_helo,
+	.xxfi_envfrom = mxp_envfrom,
+	.xxfi_envrcpt = mxp_envrcpt,
+	.xxfi_header = mxp_header,
+	.xxfi_eoh = NULL,
+	.xxfi_body = NULL,
+	.xxfi_eom = mxp_eom,
+	.xxfi_abort = mxp_abort,
+	.xxfi_close = mxp_close,
+	.xxfi_unknown = NULL,
+	.xxfi_data = NULL,
+	.xxfi_negotiate = mxp_negotiate,
+};

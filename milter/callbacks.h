@@ -1,0 +1,14 @@
+/*
+ * callbacks.h -- the libmilter registration of mxpolicy-milter.
+ */
+#ifndef MXP_CALLBACKS_H
+#define MXP_CALLBACKS_H
+
+#include <libmilter/mfapi.h>
+
+extern struct smfiDesc mxp_filter;
+
+/* Logs the session and verdict counters (SIGUSR2). */
+void callbacks_log_status(void);
+
+#endif

@@ -1,0 +1,768 @@
+/*
+ * config.c -- the option table, the "key = value" parser, validation and
+ * the published snapshot.
+ */
+#include "autoconfig.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "config.h"
+
+#define CFG(field) offsetof(struct config, field)
+
+/* OPT_ENUM writes an int; enforce_at is an enum stored in its place. */
+_Static_assert(sizeof(enum enforce_stage) == sizeof(int), "enum is int-sized");
+#define NO_RANGE 0, 0, NULL, NULL
+
+static const char *const enforce_words[] = {"rcpt", "mail", NULL};
+static const char *const internal_error_words[] = {"tempfail", "accept", NULL};
+static const char *const facility_words[] = {
+	"mail", "daemon", "user", "local0", "local1", "local2", "local3",
+	"local4", "local5", "local6", "local7", NULL
+};
+static const int facility_codes[] = {
+	LOG_MAIL, LOG_DAEMON, LOG_USER, LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2,
+	LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7
+};
+static const char *const level_words[] = {
+	"err", "warning", "notice", "info", "debug", NULL
+};
+static const int level_codes[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+
+/* The general options; the per-check ones are appended at run time. */
+static const struct option_def general_options[] = {
+	{"socket", OPT_SOCKET, "inet:8891@127.0.0.1", false,
+	 "where to listen: unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST",
+	 CFG(socket), NO_RANGE},
+	{"socket_mode", OPT_MODE, "0660", false,
+	 "octal permissions of a unix socket", CFG(socket_mode), NO_RANGE},
+	{"socket_group", OPT_STRING, "", false,
+	 "group that owns a unix socket (empty: the user's primary group)",
+	 CFG(socket_group), NO_RANGE},
+	{"dns_servers", OPT_SERVERS, "", true,
+	 "DNS servers, ADDR or ADDR:PORT or [IPV6]:PORT (empty: /etc/resolv.conf)",
+	 CFG(dns_servers), NO_RANGE},
+	{"dns_timeout_ms", OPT_INT, "2000", true,
+	 "first DNS retransmission timeout; it doubles on each retry round",
+	 CFG(dns_timeout_ms), 100, 30000, NULL, NULL},
+	{"dns_tries", OPT_INT, "2", true,
+	 "DNS tries per server", CFG(dns_tries), 1, 10, NULL, NULL},
+	{"dns_cache_size", OPT_INT, "10000", true,
+	 "DNS answers kept in the shared cache (0 disables it)",
+	 CFG(dns_cache_size), 0, 10000000, NULL, NULL},
+	{"decision_timeout_ms", OPT_INT, "10000", true,
+	 "the longest a session waits for its DNS facts before it counts them as temporary failures",
+	 CFG(decision_timeout_ms), 100, 25000, NULL, NULL},
+	{"local_names", OPT_DOMAINS, "", true,
+	 "this host's names and domains, for helo_impersonation",
+	 CFG(policy.local_names), NO_RANGE},
+	{"local_addresses", OPT_LOCAL_ADDRS, "", true,
+	 "this host's addresses; PRIVATE=PUBLIC where NAT hides the public one",
+	 0, NO_RANGE},
+	{"allow_clients", OPT_CIDRS, "127.0.0.1/32 ::1/128", true,
+	 "client addresses and networks exempt from every check",
+	 CFG(policy.allow_clients), NO_RANGE},
+	{"allow_helo", OPT_HELO_ALLOW, "", true,
+	 "client networks, or HELO domains (with their subdomains), exempt from the helo_* checks",
+	 0, NO_RANGE},
+	{"allow_ptr", OPT_DOMAINS, "", true,
+	 "forward-confirmed client host names (domains, with their subdomains) exempt from every check",
+	 CFG(policy.allow_ptr), NO_RANGE},
+	{"allow_recipients", OPT_RECIPIENTS, "postmaster@ abuse@", true,
+	 "recipients never refused: local@ (any domain), user@domain, @domain",
+	 0, NO_RANGE},
+	{"allow_authenticated", OPT_BOOL, "yes", true,
+	 "exempt SMTP-AUTH authenticated clients",
+	 CFG(policy.allow_authenticated), NO_RANGE},
+	{"enforce_at", OPT_ENUM, "rcpt", true,
+	 "give refusals at each RCPT TO (rcpt) or at MAIL FROM (mail)",
+	 CFG(policy.enforce_at), 0, 0, enforce_words, NULL},
+	{"dry_run", OPT_BOOL, "no", true,
+	 "log would-reject and would-tempfail instead of refusing",
+	 CFG(policy.dry_run), NO_RANGE},
+	{"authserv_id", OPT_STRING, "", true,
+	 "name in the headers this filter adds (empty: the MTA's host name, macro j)",
+	 CFG(authserv_id), NO_RANGE},
+	{"on_internal_error", OPT_ENUM, "tempfail", true,
+	 "what to answer when the filter itself fails: tempfail or accept",
+	 CFG(on_internal_error), 0, 0, internal_error_words, NULL},
+	{"log_facility", OPT_ENUM, "mail", true,
+	 "syslog facility", CFG(log_facility), 0, 0, facility_words, facility_codes},
+	{"log_level", OPT_ENUM, "info", true,
+	 "lowest syslog priority logged: err, warning, notice, info (decisions) or debug",
+	 CFG(log_level), 0, 0, level_words, level_codes},
+};
+
+#define GENERAL_COUNT (sizeof general_options / sizeof general_options[0])
+#define OPTION_COUNT (GENERAL_COUNT + 2 * CHECK_COUNT)
+
+static struct option_def all_options[OPTION_COUNT + 1];
+static char check_help[2 * CHECK_COUNT][96];
+static char check_reply_names[CHECK_COUNT][64];
+static pthread_once_t options_once = PTHREAD_ONCE_INIT;
+
+static void build_options(void)
+{
+	memcpy(all_options, general_options, sizeof general_options);
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		struct option_def *act = &all_options[GENERAL_COUNT + 2 * i];
+		struct option_def *rep = act + 1;
+
+		snprintf(check_help[2 * i], sizeof check_help[0],
+			 "action of %s: reject, tempfail, tag, log or off", check_name(i));
+		snprintf(check_help[2 * i + 1], sizeof check_help[0],
+			 "reply of %s when it refuses: CODE X.Y.Z text", check_name(i));
+		snprintf(check_reply_names[i], sizeof check_reply_names[0], "%s_reply",
+			 check_name(i));
+		*act = (struct option_def){check_name(i), OPT_ACTION,
+			action_name(check_default_action(i)), true, check_help[2 * i],
+			(size_t)i, NO_RANGE};
+		*rep = (struct option_def){check_reply_names[i], OPT_REPLY,
+			check_default_reply(i), true, check_help[2 * i + 1],
+			(size_t)i, NO_RANGE};
+	}
+}
+
+const struct option_def *config_options(void)
+{
+	pthread_once(&options_once, build_options);
+	return all_options;
+}
+
+static int option_index(const char *name)
+{
+	const struct option_def *opts = config_options();
+
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void add_error(struct config_errors *errs, const char *file, unsigned line,
+		      const char *fmt, ...)
+{
+	char msg[512], full[1024];
+	va_list ap;
+	char **grown;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(full, sizeof full, "%s:%u: %s", file, line, msg);
+	else
+		snprintf(full, sizeof full, "%s: %s", file, msg);
+	grown = realloc(errs->items, (errs->count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return;
+	errs->items = grown;
+	errs->items[errs->count] = strdup(full);
+	if (errs->items[errs->count] != NULL)
+		errs->count++;
+}
+
+void config_errors_clear(struct config_errors *errs)
+{
+	for (size_t i = 0; i < errs->count; i++)
+		free(errs->items[i]);
+	free(errs->items);
+	errs->items = NULL;
+	errs->count = 0;
+}
+
+/* ---- value parsers: each returns NULL or the reason it failed -------- */
+
+/* Splits a list on commas and white space; calls fn for each item. */
+static const char *each_item(const char *value, struct config *cfg, const void *arg,
+			     const char *(*fn)(struct config *, const void *, const char *))
+{
+	char *copy = strdup(value), *save = NULL;
+	const char *why = NULL;
+
+	if (copy == NULL)
+		return "out of memory";
+	for (char *tok = strtok_r(copy, ", \t", &save); tok && !why;
+	     tok = strtok_r(NULL, ", \t", &save))
+		why = fn(cfg, arg, tok);
+	free(copy);
+	return why;
+}
+
+static char item_error[300];
+
+/* Names the offending item: the message a reader needs to find it. */
+static const char *item_fail(const char *item, const char *why)
+{
+	snprintf(item_error, sizeof item_error, "'%.100s': %s", item, why);
+	return item_error;
+}
+
+static const char *add_cidr(struct config *cfg, const void *arg, const char *item)
+{
+	struct cidr c;
+	const char *why;
+
+	if (!cidr_parse(item, &c, &why))
+		return item_fail(item, why);
+	return cidrset_add((struct cidrset *)(void *)((char *)cfg + *(const size_t *)arg), &c)
+		       ? NULL : "out of memory";
+}
+
+static bool domain_syntax_ok(const char *item)
+{
+	struct helo_info h;
+
+	helo_classify(item, &h);
+	return h.cls == HELO_FQDN || h.cls == HELO_SINGLE_LABEL;
+}
+
+static const char *add_domain(struct config *cfg, const void *arg, const char *item)
+{
+	struct namelist *list = (struct namelist *)(void *)((char *)cfg + *(const size_t *)arg);
+
+	if (!domain_syntax_ok(item))
+		return item_fail(item, "not a domain name");
+	return namelist_add(list, item) ? NULL : "out of memory";
+}
+
+static const char *add_helo_allow(struct config *cfg, const void *arg, const char *item)
+{
+	struct cidr c;
+	const char *why;
+
+	if (cidr_parse(item, &c, &why))
+		return cidrset_add(&cfg->policy.allow_helo_clients, &c) ? NULL : "out of memory";
+	if (!domain_syntax_ok(item))
+		return item_fail(item, "neither an address, a network nor a domain name");
+	return namelist_add(&cfg->policy.allow_helo_names, item) ? NULL : "out of memory";
+}
+
+static const char *add_local_addr(struct config *cfg, const void *arg, const char *item)
+{
+	struct local_addresses *la = &cfg->policy.local_addresses;
+	struct local_address entry;
+	const char *eq = strchr(item, '=');
+	char left[NETADDR_STRLEN + 8];
+	size_t llen = eq ? (size_t)(eq - item) : strlen(item);
+	struct local_address *grown;
+
+	if (llen >= sizeof left)
+		return item_fail(item, "not an IP address");
+	memcpy(left, item, llen);
+	left[llen] = '\0';
+	if (!netaddr_parse(left, &entry.local))
+		return item_fail(item, "not an IP address");
+	entry.public = entry.local;
+	if (eq && !netaddr_parse(eq + 1, &entry.public))
+		return item_fail(item, "the public address after '=' is not an IP address");
+	grown = realloc(la->items, (la->count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return "out of memory";
+	la->items = grown;
+	la->items[la->count++] = entry;
+	return NULL;
+}
+
+static const char *add_recipient(struct config *cfg, const void *arg, const char *item)
+{
+	struct policy *pol = &cfg->policy;
+	const char *why;
+	char **grown;
+
+	if (!recipient_pattern_valid(item, &why))
+		return item_fail(item, why);
+	grown = realloc(pol->allow_recipients, (pol->allow_recipients_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return "out of memory";
+	pol->allow_recipients = grown;
+	grown[pol->allow_recipients_count] = strdup(item);
+	if (grown[pol->allow_recipients_count] == NULL)
+		return "out of memory";
+	pol->allow_recipients_count++;
+	return NULL;
+}
+
+/* "192.0.2.1", "192.0.2.1:5353", "2001:db8::1", "[2001:db8::1]:53" */
+static const char *check_server(struct config *cfg, const void *arg, const char *item)
+{
+	char host[NETADDR_STRLEN + 8];
+	const char *port = NULL;
+	struct netaddr a;
+	size_t len;
+
+	if (item[0] == '[') {
+		const char *close = strchr(item, ']');
+
+		if (close == NULL)
+			return item_fail(item, "missing ']'");
+		len = (size_t)(close - item - 1);
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1] != '\0')
+			return item_fail(item, "expected ':PORT' after ']'");
+		item++;
+	} else if (strchr(item, ':') == strrchr(item, ':') && strchr(item, ':')) {
+		len = (size_t)(strchr(item, ':') - item);
+		port = strchr(item, ':') + 1;
+	} else {
+		len = strlen(item);
+	}
+	if (len >= sizeof host)
+		return item_fail(item, "not an IP address");
+	memcpy(host, item, len);
+	host[len] = '\0';
+	if (!netaddr_parse(host, &a))
+		return item_fail(item, "not an IP address (name servers are given by address)");
+	if (port) {
+		char *end;
+		long p = strtol(port, &end, 10);
+
+		if (*port == '\0' || *end != '\0' || p < 1 || p > 65535)
+			return item_fail(item, "port must be 1-65535");
+	}
+	return NULL;
+}
+
+static const char *parse_int_value(const struct option_def *o, const char *v, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0)
+		return "not a whole number";
+	if (n < o->min || n > o->max) {
+		snprintf(item_error, sizeof item_error, "must be between %ld and %ld",
+			 o->min, o->max);
+		return item_error;
+	}
+	*out = (int)n;
+	return NULL;
+}
+
+static const char *parse_bool_value(const char *v, bool *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = true;
+			return NULL;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = false;
+			return NULL;
+		}
+	}
+	return "expected yes or no";
+}
+
+static const char *parse_enum_value(const struct option_def *o, const char *v, int *out)
+{
+	static char why[200];
+	size_t o_len = 0;
+
+	for (int i = 0; o->choices[i]; i++)
+		if (strcasecmp(v, o->choices[i]) == 0) {
+			*out = o->codes ? o->codes[i] : i;
+			return NULL;
+		}
+	o_len = (size_t)snprintf(why, sizeof why, "expected one of:");
+	for (int i = 0; o->choices[i] && o_len < sizeof why; i++)
+		o_len += (size_t)snprintf(why + o_len, sizeof why - o_len, " %s", o->choices[i]);
+	return why;
+}
+
+static const char *parse_socket_value(const char *v)
+{
+	static const char *const prefixes[] = {"unix:", "local:", "inet:", "inet6:"};
+
+	for (size_t i = 0; i < 4; i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(v, prefixes[i], n) != 0)
+			continue;
+		if (v[n] == '\0')
+			return "nothing after the socket type";
+		if (i >= 2 && !isdigit((unsigned char)v[n]))
+			return "inet sockets are written inet:PORT@HOST";
+		return NULL;
+	}
+	return "expected unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST";
+}
+
+static const char *parse_mode_value(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long m = strtoul(v, &end, 8);
+
+	if (*v == '\0' || *end != '\0' || m > 0777)
+		return "expected an octal mode such as 0660";
+	*out = (unsigned)m;
+	return NULL;
+}
+
+static const char *set_string(char **field, const char *v)
+{
+	char *copy = strdup(v);
+
+	if (copy == NULL)
+		return "out of memory";
+	free(*field);
+	*field = copy;
+	return NULL;
+}
+
+/* Applies one option's value to cfg; returns NULL or the reason it failed. */
+static const char *apply(struct config *cfg, const struct option_def *o, const char *v)
+{
+	void *field = (char *)cfg + o->offset;
+
+	switch (o->type) {
+	case OPT_STRING:
+		return set_string(field, v);
+	case OPT_SOCKET: {
+		const char *why = parse_socket_value(v);
+		return why ? why : set_string(field, v);
+	}
+	case OPT_SERVERS: {
+		const char *why = each_item(v, cfg, NULL, check_server);
+		return why ? why : set_string(field, v);
+	}
+	case OPT_INT:
+		return parse_int_value(o, v, field);
+	case OPT_BOOL:
+		return parse_bool_value(v, field);
+	case OPT_MODE:
+		return parse_mode_value(v, field);
+	case OPT_ENUM:
+		return parse_enum_value(o, v, field);
+	case OPT_CIDRS:
+		cidrset_free(field);
+		return each_item(v, cfg, &o->offset, add_cidr);
+	case OPT_DOMAINS:
+		namelist_free(field);
+		return each_item(v, cfg, &o->offset, add_domain);
+	case OPT_HELO_ALLOW:
+		cidrset_free(&cfg->policy.allow_helo_clients);
+		namelist_free(&cfg->policy.allow_helo_names);
+		return each_item(v, cfg, NULL, add_helo_allow);
+	case OPT_LOCAL_ADDRS:
+		free(cfg->policy.local_addresses.items);
+		cfg->policy.local_addresses.items = NULL;
+		cfg->policy.local_addresses.count = 0;
+		return each_item(v, cfg, NULL, add_local_addr);
+	case OPT_RECIPIENTS:
+		for (size_t i = 0; i < cfg->policy.allow_recipients_count; i++)
+			free(cfg->policy.allow_recipients[i]);
+		cfg->policy.allow_recipients_count = 0;
+		return each_item(v, cfg, NULL, add_recipient);
+	case OPT_ACTION: {
+		enum action a;
+
+		if (!action_parse(v, &a))
+			return "expected reject, tempfail, tag, log or off";
+		cfg->policy.checks[o->offset].action = a;
+		return NULL;
+	}
+	case OPT_REPLY: {
+		const char *why;
+
+		return reply_parse(v, &cfg->policy.checks[o->offset].reply, &why) ? NULL : why;
+	}
+	}
+	return "unsupported option type";
+}
+
+/* ---- the file -------------------------------------------------------- */
+
+struct parse_state {
+	const char *file;
+	unsigned *line_of;          /* per option: where it was set, 0 = default */
+	struct config_errors *errs;
+};
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* A '#' at the start of a line, or after white space, begins a comment. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '#' && (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			return;
+		}
+}
+
+static bool store_value(struct config *cfg, int idx, const char *v)
+{
+	char *copy = strdup(v);
+
+	if (copy == NULL)
+		return false;
+	free(cfg->values[idx]);
+	cfg->values[idx] = copy;
+	return true;
+}
+
+static void parse_line(struct config *cfg, struct parse_state *st, char *line, unsigned lineno)
+{
+	char *eq, *key, *value;
+	const struct option_def *opts = config_options();
+	const char *why;
+	int idx;
+
+	strip_comment(line);
+	line = trim(line);
+	if (*line == '\0')
+		return;
+	eq = strchr(line, '=');
+	if (eq == NULL) {
+		add_error(st->errs, st->file, lineno, "expected 'name = value'");
+		return;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	idx = option_index(key);
+	if (idx < 0) {
+		add_error(st->errs, st->file, lineno, "unknown option '%.80s'", key);
+		return;
+	}
+	if (st->line_of[idx] != 0) {
+		add_error(st->errs, st->file, lineno, "'%s' is already set at line %u",
+			  key, st->line_of[idx]);
+		return;
+	}
+	st->line_of[idx] = lineno;
+	why = apply(cfg, &opts[idx], value);
+	if (why != NULL)
+		add_error(st->errs, st->file, lineno, "%s: %s", key, why);
+	else if (!store_value(cfg, idx, value))
+		add_error(st->errs, st->file, lineno, "out of memory");
+}
+
+/*
+ * A check set to tempfail keeps its default text with a 4xx code, one set
+ * to reject a 5xx, unless the operator wrote a reply; an operator's reply
+ * must fit the action.
+ */
+static void finish_replies(struct config *cfg, struct parse_state *st)
+{
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		struct check_setting *cs = &cfg->policy.checks[i];
+		int act_idx = (int)GENERAL_COUNT + 2 * i, rep_idx = act_idx + 1;
+		char want = cs->action == ACTION_TEMPFAIL ? '4' : '5';
+		unsigned rep_line = st->line_of[rep_idx];
+
+		if (strcmp(cs->reply.code, "421") == 0) {
+			add_error(st->errs, st->file, rep_line,
+				  "%s_reply: 421 would close the connection; use 450 or 451",
+				  check_name(i));
+			continue;
+		}
+		if (cs->action != ACTION_REJECT && cs->action != ACTION_TEMPFAIL)
+			continue;
+		if (cs->reply.code[0] == want)
+			continue;
+		if (rep_line == 0) {
+			/* 501 has no 4xx twin: a 4xx default is 450, a 5xx one 550 */
+			memcpy(cs->reply.code, want == '4' ? "450" : "550", 4);
+			if (cs->reply.xcode[0])
+				cs->reply.xcode[0] = want;
+			char text[300];
+			reply_format(&cs->reply, text, sizeof text);
+			store_value(cfg, rep_idx, text);
+			continue;
+		}
+		add_error(st->errs, st->file, rep_line,
+			  "%s_reply: a %cxx reply does not fit action '%s' (line %u)",
+			  check_name(i), cs->reply.code[0], action_name(cs->action),
+			  st->line_of[act_idx] ? st->line_of[act_idx] : rep_line);
+	}
+}
+
+static struct config *config_new(void)
+{
+	struct config *cfg = calloc(1, sizeof *cfg);
+
+	if (cfg == NULL)
+		return NULL;
+	cfg->values = calloc(OPTION_COUNT, sizeof *cfg->values);
+	if (cfg->values == NULL) {
+		free(cfg);
+		return NULL;
+	}
+	cfg->refs = 1;
+	return cfg;
+}
+
+static bool apply_defaults(struct config *cfg, struct config_errors *errs)
+{
+	const struct option_def *opts = config_options();
+
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const char *why = apply(cfg, &opts[i], opts[i].def);
+
+		if (why != NULL || !store_value(cfg, (int)i, opts[i].def)) {
+			add_error(errs, "(defaults)", 0, "%s: %s", opts[i].name,
+				  why ? why : "out of memory");
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct config *parse_lines(const char *name, FILE *in, struct config_errors *errs)
+{
+	struct config *cfg = config_new();
+	unsigned line_of[OPTION_COUNT] = {0};
+	struct parse_state st = {name, line_of, errs};
+	size_t before = errs->count;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+
+	if (cfg == NULL || !apply_defaults(cfg, errs)) {
+		config_free(cfg);
+		return NULL;
+	}
+	cfg->path = strdup(name);
+	while (getline(&line, &cap, in) >= 0)
+		parse_line(cfg, &st, line, ++lineno);
+	free(line);
+	finish_replies(cfg, &st);
+	if (errs->count > before || cfg->path == NULL) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+struct config *config_load(const char *path, struct config_errors *errs)
+{
+	FILE *in = fopen(path, "r");
+	struct config *cfg;
+
+	if (in == NULL) {
+		add_error(errs, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	cfg = parse_lines(path, in, errs);
+	fclose(in);
+	return cfg;
+}
+
+struct config *config_parse_string(const char *name, const char *text,
+				   struct config_errors *errs)
+{
+	FILE *in = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	struct config *cfg;
+
+	if (in == NULL) {
+		add_error(errs, name, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	cfg = parse_lines(name, in, errs);
+	fclose(in);
+	return cfg;
+}
+
+void config_free(struct config *cfg)
+{
+	struct policy *pol;
+
+	if (cfg == NULL)
+		return;
+	pol = &cfg->policy;
+	free(cfg->path);
+	free(cfg->socket);
+	free(cfg->socket_group);
+	free(cfg->dns_servers);
+	free(cfg->authserv_id);
+	cidrset_free(&pol->allow_clients);
+	cidrset_free(&pol->allow_helo_clients);
+	namelist_free(&pol->allow_helo_names);
+	namelist_free(&pol->allow_ptr);
+	namelist_free(&pol->local_names);
+	free(pol->local_addresses.items);
+	for (size_t i = 0; i < pol->allow_recipients_count; i++)
+		free(pol->allow_recipients[i]);
+	free(pol->allow_recipients);
+	if (cfg->values)
+		for (size_t i = 0; i < OPTION_COUNT; i++)
+			free(cfg->values[i]);
+	free(cfg->values);
+	free(cfg);
+}
+
+void config_print(const struct config *cfg, FILE *out)
+{
+	const struct option_def *opts = config_options();
+
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		fprintf(out, "%s = %s\n", opts[i].name, cfg->values[i]);
+}
+
+const char *config_value(const struct config *cfg, const char *name)
+{
+	int idx = option_index(name);
+
+	return idx < 0 ? NULL : cfg->values[idx];
+}
+
+/* ---- snapshots ------------------------------------------------------- */
+
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct config *current;
+
+void config_publish(struct config *cfg)
+{
+	struct config *old;
+
+	pthread_mutex_lock(&current_lock);
+	old = current;
+	current = cfg;
+	pthread_mutex_unlock(&current_lock);
+	config_release(old);
+}
+
+struct config *config_acquire(void)
+{
+	struct config *cfg;
+
+	pthread_mutex_lock(&current_lock);
+	cfg = current;
+	if (cfg != NULL)
+		__atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&current_lock);
+	return cfg;
+}
+
+void config_release(struct config *cfg)
+{
+	if (cfg != NULL && __atomic_sub_fetch(&cfg->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		config_free(cfg);
+}

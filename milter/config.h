@@ -1,0 +1,84 @@
+/*
+ * config.h -- one option table drives the parser, -n, reloads and the
+ * documentation.  A loaded configuration is an immutable snapshot: each
+ * session holds a reference to the one it started with, and a reload
+ * publishes a new snapshot only when it parsed and validated completely.
+ */
+#ifndef MXP_CONFIG_H
+#define MXP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "policy.h"
+
+enum opt_type {
+	OPT_STRING, OPT_INT, OPT_BOOL, OPT_MODE, OPT_SOCKET, OPT_ENUM,
+	OPT_CIDRS, OPT_HELO_ALLOW, OPT_DOMAINS, OPT_LOCAL_ADDRS,
+	OPT_RECIPIENTS, OPT_SERVERS, OPT_ACTION, OPT_REPLY
+};
+
+struct option_def {
+	const char *name;
+	enum opt_type type;
+	const char *def;        /* default, in config-file syntax */
+	bool reloadable;        /* false: a changed value needs a restart */
+	const char *help;       /* one line, for the documentation */
+	size_t offset;          /* where the value lives in struct config */
+	long min, max;          /* OPT_INT range */
+	const char *const *choices;  /* OPT_ENUM words, NULL-terminated */
+	const int *codes;       /* OPT_ENUM: value stored per word (else its index) */
+};
+
+struct config {
+	char *path;
+	char *socket;
+	unsigned socket_mode;
+	char *socket_group;
+	char *dns_servers;      /* "host[:port]" list, c-ares csv syntax */
+	int dns_timeout_ms;
+	int dns_tries;
+	int dns_cache_size;
+	int decision_timeout_ms;
+	char *authserv_id;
+	int on_internal_error;  /* INTERNAL_ERROR_TEMPFAIL or _ACCEPT */
+	int log_facility;       /* syslog facility code */
+	int log_level;          /* syslog priority threshold */
+	struct policy policy;
+	char **values;          /* the effective value text of each option */
+	int refs;
+};
+
+enum { INTERNAL_ERROR_TEMPFAIL, INTERNAL_ERROR_ACCEPT };
+
+struct config_errors {
+	char **items;           /* "file:line: reason" */
+	size_t count;
+};
+
+/* Every option, the per-check ones included; NULL-terminated. */
+const struct option_def *config_options(void);
+
+/*
+ * Reads and validates a file.  Returns NULL and fills errs (every error,
+ * not only the first) when anything is wrong.
+ */
+struct config *config_load(const char *path, struct config_errors *errs);
+/* The same from a string, for tests; name is used in error messages. */
+struct config *config_parse_string(const char *name, const char *text,
+				   struct config_errors *errs);
+void config_free(struct config *cfg);
+void config_errors_clear(struct config_errors *errs);
+
+/* Writes every option as "name = value", the way -n shows them. */
+void config_print(const struct config *cfg, FILE *out);
+/* The effective text of an option, or NULL for an unknown name. */
+const char *config_value(const struct config *cfg, const char *name);
+
+/* Snapshots: publish replaces the current one; acquire/release count users. */
+void config_publish(struct config *cfg);
+struct config *config_acquire(void);
+void config_release(struct config *cfg);
+
+#endif

@@ -1,0 +1,423 @@
+/*
+ * main.c -- command line, daemon hygiene (socket, pidfile, privileges),
+ * signals and reloads, then libmilter's main loop.
+ *
+ * Order matters: the socket is opened as root, its mode and group set, the
+ * pidfile written, and only then are privileges dropped (setgroups, setgid,
+ * setuid).  SIGUSR1 and SIGUSR2 are blocked before any thread exists and
+ * taken by one sigwait thread: libmilter's own signal thread treats SIGHUP
+ * as a stop, so reloads use SIGUSR1.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "callbacks.h"
+#include "config.h"
+#include "log.h"
+
+#define EXIT_USAGE 64
+#define EXIT_CONFIG 78
+#define EXIT_SOFTWARE 70
+
+struct options {
+	const char *config_path;
+	const char *socket;         /* -p, overrides the config's socket */
+	const char *user;           /* -u USER[:GROUP] */
+	const char *pidfile;
+	bool foreground;
+	bool check_only;
+};
+
+static struct options opts = {.config_path = SYSCONFDIR "/mxpolicy-milter.conf"};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mxpolicy-milter [-c FILE] [-f] [-n] [-p SOCKET] [-u USER[:GROUP]]\n"
+		"                       [-P PIDFILE] [-V] [-h]\n"
+		"  -c FILE    configuration file (default %s)\n"
+		"  -f         stay in the foreground and log to stderr as well\n"
+		"  -n         check the configuration, print the effective settings, exit\n"
+		"  -p SOCKET  listen here instead of the configured socket\n"
+		"             (unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST)\n"
+		"  -u USER    run as USER (and GROUP) once the socket is open\n"
+		"  -P FILE    write the process id to FILE\n"
+		"  -V         print the version and exit\n"
+		"  -h         print this help and exit\n",
+		SYSCONFDIR "/mxpolicy-milter.conf");
+}
+
+static int parse_args(int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "c:fnp:u:P:Vh")) != -1) {
+		switch (c) {
+		case 'c': opts.config_path = optarg; break;
+		case 'f': opts.foreground = true; break;
+		case 'n': opts.check_only = true; break;
+		case 'p': opts.socket = optarg; break;
+		case 'u': opts.user = optarg; break;
+		case 'P': opts.pidfile = optarg; break;
+		case 'V':
+			printf("mxpolicy-milter %s (libmilter %u.%u.%u)\n", PACKAGE_VERSION,
+			       (unsigned)SM_LM_VRS_MAJOR(SMFI_VERSION),
+			       (unsigned)SM_LM_VRS_MINOR(SMFI_VERSION),
+			       (unsigned)SM_LM_VRS_PLVL(SMFI_VERSION));
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "mxpolicy-milter: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void print_errors(FILE *out, const struct config_errors *errs)
+{
+	for (size_t i = 0; i < errs->count; i++)
+		fprintf(out, "%s\n", errs->items[i]);
+}
+
+static struct config *load_or_report(void)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_load(opts.config_path, &errs);
+
+	if (cfg == NULL)
+		print_errors(stderr, &errs);
+	config_errors_clear(&errs);
+	return cfg;
+}
+
+/* ---- reloads and status: the sigwait thread --------------------------- */
+
+static const char *const restart_only[] = {"socket", "socket_mode", "socket_group"};
+
+static void reload(void)
+{
+	struct config_errors errs = {0};
+	struct config *fresh = config_load(opts.config_path, &errs);
+	struct config *old;
+
+	if (fresh == NULL) {
+		for (size_t i = 0; i < errs.count; i++)
+			log_msg(LOG_ERR, "reload: %s", errs.items[i]);
+		log_msg(LOG_ERR, "reload failed: keeping the current configuration");
+		config_errors_clear(&errs);
+		return;
+	}
+	old = config_acquire();
+	for (size_t i = 0; old && i < sizeof restart_only / sizeof restart_only[0]; i++)
+		if (strcmp(config_value(old, restart_only[i]),
+			   config_value(fresh, restart_only[i])) != 0)
+			log_msg(LOG_WARNING, "reload: %s changed; it takes effect at restart",
+				restart_only[i]);
+	config_release(old);
+	log_open("mxpolicy-milter", fresh->log_facility, opts.foreground);
+	log_set_level(fresh->log_level);
+	config_publish(fresh);
+	log_msg(LOG_NOTICE, "configuration reloaded from %s", opts.config_path);
+}
+
+static void *signal_thread(void *arg)
+{
+	sigset_t *set = arg;
+
+	for (;;) {
+		int sig;
+
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1)
+			reload();
+		else if (sig == SIGUSR2)
+			callbacks_log_status();
+	}
+	return NULL;
+}
+
+static bool start_signal_thread(void)
+{
+	static sigset_t set;
+	pthread_t tid;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (pthread_create(&tid, NULL, signal_thread, &set) != 0)
+		return false;
+	pthread_detach(tid);
+	return true;
+}
+
+static void block_reload_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- privileges, socket, pidfile ---------------------------------------- */
+
+struct identity {
+	uid_t uid;
+	gid_t gid;
+	char name[64];
+};
+
+static bool lookup_identity(const char *spec, struct identity *id)
+{
+	char user[64];
+	const char *colon = strchr(spec, ':');
+	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+	struct passwd *pw;
+
+	if (len == 0 || len >= sizeof user) {
+		fprintf(stderr, "mxpolicy-milter: -u: bad user '%s'\n", spec);
+		return false;
+	}
+	memcpy(user, spec, len);
+	user[len] = '\0';
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		fprintf(stderr, "mxpolicy-milter: -u: no such user '%s'\n", user);
+		return false;
+	}
+	id->uid = pw->pw_uid;
+	id->gid = pw->pw_gid;
+	snprintf(id->name, sizeof id->name, "%s", user);
+	if (colon) {
+		struct group *gr = getgrnam(colon + 1);
+
+		if (gr == NULL) {
+			fprintf(stderr, "mxpolicy-milter: -u: no such group '%s'\n", colon + 1);
+			return false;
+		}
+		id->gid = gr->gr_gid;
+	}
+	return true;
+}
+
+static const char *unix_path(const char *sock)
+{
+	if (strncmp(sock, "unix:", 5) == 0)
+		return sock + 5;
+	if (strncmp(sock, "local:", 6) == 0)
+		return sock + 6;
+	return NULL;
+}
+
+static bool prepare_unix_socket(const struct config *cfg, const char *sock,
+				const struct identity *id)
+{
+	const char *path = unix_path(sock);
+	gid_t gid = id ? id->gid : (gid_t)-1;
+	uid_t uid = id ? id->uid : (uid_t)-1;
+
+	if (path == NULL)
+		return true;
+	if (cfg->socket_group[0]) {
+		struct group *gr = getgrnam(cfg->socket_group);
+
+		if (gr == NULL) {
+			log_msg(LOG_ERR, "socket_group: no such group '%s'", cfg->socket_group);
+			return false;
+		}
+		gid = gr->gr_gid;
+	}
+	if (chmod(path, cfg->socket_mode) != 0 || chown(path, uid, gid) != 0) {
+		log_msg(LOG_ERR, "%s: cannot set mode or owner: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static bool write_pidfile(const char *path, const struct identity *id)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		log_msg(LOG_ERR, "pidfile %s: %s", path, strerror(errno));
+		return false;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0)
+		return false;
+	/* So that the unprivileged process can remove it at exit. */
+	if (id != NULL && chown(path, id->uid, id->gid) != 0)
+		log_msg(LOG_WARNING, "pidfile %s: cannot chown: %s", path, strerror(errno));
+	return true;
+}
+
+static bool drop_privileges(const struct identity *id)
+{
+	if (setgroups(1, &id->gid) != 0 || setgid(id->gid) != 0 || setuid(id->uid) != 0) {
+		log_msg(LOG_ERR, "cannot become user %s: %s", id->name, strerror(errno));
+		return false;
+	}
+	if (id->uid != 0 && setuid(0) == 0) {
+		log_msg(LOG_ERR, "privileges could be regained after dropping them");
+		return false;
+	}
+	log_msg(LOG_INFO, "running as user %s (uid %ld, gid %ld)", id->name,
+		(long)id->uid, (long)id->gid);
+	return true;
+}
+
+static void check_config_file_safety(void)
+{
+	struct stat st;
+
+	if (stat(opts.config_path, &st) == 0 && (st.st_mode & S_IWOTH))
+		log_msg(LOG_WARNING, "%s is writable by everyone: anyone can change the policy",
+			opts.config_path);
+	if (access(opts.config_path, R_OK) != 0)
+		log_msg(LOG_WARNING, "%s is not readable by this user: reloads will fail",
+			opts.config_path);
+}
+
+static bool daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return false;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return false;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		return false;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return true;
+}
+
+/* Opens the listening socket while still root. */
+static bool open_socket(const char *sock)
+{
+	if (smfi_register(mxp_filter) == MI_FAILURE) {
+		log_msg(LOG_ERR, "smfi_register failed");
+		return false;
+	}
+	if (smfi_setconn((char *)(uintptr_t)sock) == MI_FAILURE) {
+		log_msg(LOG_ERR, "invalid socket '%s'", sock);
+		return false;
+	}
+	if (smfi_opensocket(true) == MI_FAILURE) {
+		log_msg(LOG_ERR, "cannot listen on %s: %s", sock, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static int serve(struct config *cfg)
+{
+	const char *sock = opts.socket ? opts.socket : cfg->socket;
+	struct identity id, *idp = NULL;
+	int rc;
+
+	if (opts.user != NULL) {
+		if (!lookup_identity(opts.user, &id))
+			return EXIT_USAGE;
+		idp = &id;
+	}
+	log_open("mxpolicy-milter", cfg->log_facility, opts.foreground);
+	log_set_level(cfg->log_level);
+	block_reload_signals();
+	if (!opts.foreground && !daemonize())
+		return EXIT_SOFTWARE;
+	if (!open_socket(sock) || !prepare_unix_socket(cfg, sock, idp))
+		return EXIT_SOFTWARE;
+	if (opts.pidfile != NULL && !write_pidfile(opts.pidfile, idp))
+		return EXIT_SOFTWARE;
+	if (idp != NULL && !drop_privileges(idp))
+		return EXIT_SOFTWARE;
+	if (geteuid() == 0)
+		log_msg(LOG_WARNING, "running as root: give -u USER to drop privileges");
+	check_config_file_safety();
+	config_publish(cfg);
+	if (!start_signal_thread())
+		return EXIT_SOFTWARE;
+	log_msg(LOG_NOTICE, "mxpolicy-milter %s listening on %s (config %s)",
+		PACKAGE_VERSION, sock, opts.config_path);
+	rc = smfi_main();
+	log_msg(LOG_NOTICE, "stopping (libmilter returned %d)", rc);
+	if (opts.pidfile != NULL)
+		unlink(opts.pidfile);
+	return rc == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
+}
+
+int main(int argc, char **argv)
+{
+	struct config *cfg;
+	int rc = parse_args(argc, argv);
+
+	if (rc != 0)
+		return rc;
+	cfg = load_or_report();
+	if (cfg == NULL)
+		return EXIT_CONFIG;
+	if (opts.socket != NULL) {
+		struct config_errors errs = {0};
+		char line[600];
+		struct config *probe;
+
+		/* Validate -p with the same rules as the socket option. */
+		snprintf(line, sizeof line, "socket = %s\n", opts.socket);
+		probe = config_parse_string("-p", line, &errs);
+		if (probe == NULL) {
+			print_errors(stderr, &errs);
+			config_errors_clear(&errs);
+			config_free(cfg);
+			return EXIT_USAGE;
+		}
+		config_free(probe);
+	}
+	if (opts.check_only) {
+		config_print(cfg, stdout);
+		config_free(cfg);
+		return 0;
+	}
+	return serve(cfg);
+}

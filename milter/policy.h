@@ -1,0 +1,132 @@
+/*
+ * policy.h -- PURE: the decision.  Facts about a session and a recipient go
+ * in, a verdict comes out.  No libmilter, no DNS, no clock, no syslog here:
+ * the callbacks gather the facts, this file judges them.
+ */
+#ifndef MXP_POLICY_H
+#define MXP_POLICY_H
+
+#include <stdbool.h>
+
+#include "helo.h"
+#include "names.h"
+#include "netaddr.h"
+#include "reply.h"
+
+/* The checks, in the order their replies win a tie of equal actions. */
+enum check_id {
+	CHECK_HELO_MISSING,
+	CHECK_HELO_SYNTAX,
+	CHECK_HELO_BARE_IP,
+	CHECK_HELO_NOT_FQDN,
+	CHECK_HELO_IMPERSONATION,
+	CHECK_HELO_LITERAL_MISMATCH,
+	CHECK_COUNT
+};
+
+/* Weakest first: a larger value wins. */
+enum action {
+	ACTION_OFF,
+	ACTION_LOG,
+	ACTION_TAG,
+	ACTION_TEMPFAIL,
+	ACTION_REJECT
+};
+
+enum verdict_kind {
+	VERDICT_ACCEPT,
+	VERDICT_REJECT,
+	VERDICT_TEMPFAIL,
+	VERDICT_EXEMPT,
+	VERDICT_WOULD_REJECT,
+	VERDICT_WOULD_TEMPFAIL
+};
+
+enum enforce_stage {
+	ENFORCE_AT_RCPT,
+	ENFORCE_AT_MAIL
+};
+
+/* What a check found. */
+enum check_result {
+	RESULT_NONE,        /* not applicable, or passed */
+	RESULT_FAIL,        /* the check fires */
+	RESULT_TEMPERROR    /* the evidence could not be had just now */
+};
+
+struct check_setting {
+	enum action action;
+	struct reply reply;
+};
+
+/* A local address, and the public one it stands for behind NAT. */
+struct local_address {
+	struct netaddr local;
+	struct netaddr public;     /* == local when there is no mapping */
+};
+
+struct local_addresses {
+	struct local_address *items;
+	size_t count;
+};
+
+/* The parts of the configuration that the decision reads. */
+struct policy {
+	struct check_setting checks[CHECK_COUNT];
+	struct cidrset allow_clients;
+	struct cidrset allow_helo_clients;
+	struct namelist allow_helo_names;
+	struct namelist allow_ptr;
+	char **allow_recipients;
+	size_t allow_recipients_count;
+	bool allow_authenticated;
+	bool dry_run;
+	enum enforce_stage enforce_at;
+	struct namelist local_names;
+	struct local_addresses local_addresses;
+};
+
+/* What is known about the SMTP session, gathered once. */
+struct session_facts {
+	bool have_client;           /* false for AF_UNIX or unknown peers */
+	struct netaddr client;
+	bool have_local;            /* the address the client connected to */
+	struct netaddr local;
+	const char *mta_name;       /* the MTA's own name, macro j; may be NULL */
+	bool helo_seen;
+	struct helo_info helo;
+	bool authenticated;
+};
+
+/* What is known about one recipient; NULL when judging at MAIL. */
+struct rcpt_facts {
+	const char *address;        /* without angle brackets */
+	const char *domain;
+};
+
+struct verdict {
+	unsigned fired;             /* bit (1u << check) per check that fired */
+	unsigned temperror;         /* bit per check whose evidence failed */
+	enum action action;         /* strongest action among fired checks */
+	enum verdict_kind kind;
+	const char *exempt;         /* which allow_* exempted, for VERDICT_EXEMPT */
+	int decisive;               /* check whose reply is given, -1 for none */
+	struct reply reply;         /* the answer, for reject/tempfail and would-* */
+	unsigned tagged;            /* checks to name in the X-MX-Policy header */
+};
+
+const char *check_name(enum check_id id);
+enum action check_default_action(enum check_id id);
+const char *check_default_reply(enum check_id id);
+
+const char *action_name(enum action a);
+bool action_parse(const char *text, enum action *out);
+const char *verdict_name(enum verdict_kind k);
+
+void policy_evaluate(const struct policy *pol, const struct session_facts *s,
+		     const struct rcpt_facts *r, struct verdict *out);
+
+/* "helo_syntax,helo_not_fqdn" or "-" when mask is empty. */
+void checks_format(unsigned mask, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * session.c -- session state and its unique id.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session.h"
+
+/*
+ * Ids: 4 bytes from the start time and pid, 2 from a counter, in hex, so
+ * that they are unique within a host and across restarts in practice.
+ */
+static void make_id(char *out)
+{
+	static unsigned long counter;
+	static unsigned long base;
+	unsigned long n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+	unsigned long b = __atomic_load_n(&base, __ATOMIC_RELAXED);
+
+	if (b == 0) {
+		b = ((unsigned long)time(NULL) * 2654435761UL ^ (unsigned long)getpid()) & 0xffffffffUL;
+		b |= 1;
+		__atomic_store_n(&base, b, __ATOMIC_RELAXED);
+	}
+	/* The counter part wraps; the time part moves on with each restart. */
+	snprintf(out, SESSION_ID_LEN + 1, "%08lX%04lX",
+		 (b + (n >> 16)) & 0xffffffffUL, n & 0xffff);
+}
+
+struct session *session_new(struct config *cfg)
+{
+	struct session *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->cfg = cfg;
+	make_id(s->id);
+	snprintf(s->client_text, sizeof s->client_text, "-");
+	return s;
+}
+
+void session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	session_end_transaction(s);
+	free(s->mta_name);
+	free(s->helo_raw);
+	config_release(s->cfg);
+	free(s);
+}
+
+void session_set_client(struct session *s, const struct netaddr *client)
+{
+	s->facts.have_client = client != NULL;
+	if (client != NULL) {
+		s->facts.client = *client;
+		netaddr_format(client, s->client_text, sizeof s->client_text);
+	}
+}
+
+void session_set_local(struct session *s, const struct netaddr *local)
+{
+	s->facts.have_local = local != NULL;
+	if (local != NULL)
+		s->facts.local = *local;
+}
+
+static bool replace(char **field, const char *value)
+{
+	char *copy = value ? strdup(value) : NULL;
+
+	if (value != NULL && copy == NULL)
+		return false;
+	free(*field);
+	*field = copy;
+	return true;
+}
+
+bool session_set_mta_name(struct session *s, const char *name)
+{
+	bool ok = replace(&s->mta_name, name);
+
+	s->facts.mta_name = s->mta_name;
+	return ok;
+}
+
+bool session_set_helo(struct session *s, const char *helo)
+{
+	session_end_transaction(s);
+	if (!replace(&s->helo_raw, helo)) {
+		s->facts.helo_seen = false;
+		return false;
+	}
+	s->facts.helo_seen = true;
+	helo_classify(helo, &s->facts.helo);
+	return true;
+}
+
+bool session_begin_transaction(struct session *s, const char *from, bool authenticated)
+{
+	session_end_transaction(s);
+	s->facts.authenticated = authenticated;
+	return replace(&s->from, from);
+}
+
+void session_end_transaction(struct session *s)
+{
+	free(s->from);
+	s->from = NULL;
+	s->tagged = 0;
+	s->forged_headers = 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * session.h -- per-connection and per-transaction state, kept with the
+ * libmilter context (smfi_setpriv).  A session pins the configuration
+ * snapshot it started with, so a reload never changes a session midway.
+ */
+#ifndef MXP_SESSION_H
+#define MXP_SESSION_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "policy.h"
+
+#define SESSION_ID_LEN 12
+
+struct session {
+	char id[SESSION_ID_LEN + 1];
+	struct config *cfg;             /* pinned snapshot, one reference */
+	unsigned long protocol;         /* SMFIP_* flags negotiated */
+	struct session_facts facts;
+	char client_text[NETADDR_STRLEN];
+	char *mta_name;                 /* macro j */
+	char *helo_raw;                 /* the HELO/EHLO argument as sent */
+	bool failed;                    /* an internal error: answer per on_internal_error */
+	/* the transaction: reset at MAIL, RSET, end of message and a new HELO */
+	char *from;
+	unsigned tagged;                /* checks named in X-MX-Policy */
+	unsigned forged_headers;        /* X-MX-Policy headers that came from outside */
+};
+
+/* Takes over the caller's reference to cfg; NULL when out of memory. */
+struct session *session_new(struct config *cfg);
+void session_free(struct session *s);
+
+void session_set_client(struct session *s, const struct netaddr *client);
+void session_set_local(struct session *s, const struct netaddr *local);
+bool session_set_mta_name(struct session *s, const char *name);
+/* A (new) HELO/EHLO, also the second one after STARTTLS: a fresh start. */
+bool session_set_helo(struct session *s, const char *helo);
+bool session_begin_transaction(struct session *s, const char *from, bool authenticated);
+void session_end_transaction(struct session *s);
+
+#endif

@@ -1,0 +1,278 @@
+/*
+ * test_config.c -- the option table, defaults, every kind of error with
+ * its file:line, and reply/action consistency.
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "unit.h"
+
+static struct config *parse_ok(const char *text)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_parse_string("test.conf", text, &errs);
+
+	for (size_t i = 0; i < errs.count; i++)
+		fprintf(stderr, "\n  unexpected: %s\n", errs.items[i]);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 0);
+	config_errors_clear(&errs);
+	return cfg;
+}
+
+/* Parses text that must fail with exactly this first error. */
+static void parse_fails(const char *text, const char *first_error)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_parse_string("test.conf", text, &errs);
+
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_TRUE(errs.count >= 1);
+	if (errs.count >= 1) {
+		if (strcmp(errs.items[0], first_error) != 0)
+			fprintf(stderr, "\n  got  '%s'\n  want '%s'\n", errs.items[0], first_error);
+		CU_ASSERT_STRING_EQUAL(errs.items[0], first_error);
+	}
+	config_free(cfg);
+	config_errors_clear(&errs);
+}
+
+static void test_defaults(void)
+{
+	struct config *cfg = parse_ok("");
+	const struct policy *p = &cfg->policy;
+	struct netaddr lo, other;
+
+	CU_ASSERT_STRING_EQUAL(cfg->socket, "inet:8891@127.0.0.1");
+	CU_ASSERT_EQUAL(cfg->socket_mode, 0660);
+	CU_ASSERT_EQUAL(cfg->dns_timeout_ms, 2000);
+	CU_ASSERT_EQUAL(cfg->dns_tries, 2);
+	CU_ASSERT_EQUAL(cfg->decision_timeout_ms, 10000);
+	CU_ASSERT_EQUAL(cfg->on_internal_error, INTERNAL_ERROR_TEMPFAIL);
+	CU_ASSERT_TRUE(p->allow_authenticated);
+	CU_ASSERT_FALSE(p->dry_run);
+	CU_ASSERT_EQUAL(p->enforce_at, ENFORCE_AT_RCPT);
+	CU_ASSERT_EQUAL(p->allow_recipients_count, 2);
+	CU_ASSERT_EQUAL(p->allow_clients.count, 2);
+	netaddr_parse("127.0.0.1", &lo);
+	netaddr_parse("127.0.1.10", &other);
+	CU_ASSERT_TRUE(cidrset_contains(&p->allow_clients, &lo));
+	CU_ASSERT_FALSE(cidrset_contains(&p->allow_clients, &other));
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		CU_ASSERT_EQUAL(p->checks[i].action, check_default_action(i));
+		CU_ASSERT_EQUAL(reply_class(&p->checks[i].reply), 5);
+	}
+	CU_ASSERT_STRING_EQUAL(p->checks[CHECK_HELO_NOT_FQDN].reply.code, "504");
+	CU_ASSERT_STRING_EQUAL(p->checks[CHECK_HELO_MISSING].reply.code, "503");
+	config_free(cfg);
+}
+
+static void test_values(void)
+{
+	struct config *cfg = parse_ok(
+		"# a comment\n"
+		"   # an indented comment\n"
+		"\n"
+		"socket = unix:/run/mxpolicy/mxpolicy.sock\n"
+		"socket_mode=0600\n"
+		"dns_servers = 127.0.0.1:5353, [::1]:53 192.0.2.53\n"
+		"dns_timeout_ms = 500   # trailing comment\n"
+		"local_names = mx1.example.net, Example.NET.\n"
+		"local_addresses = 10.0.0.5=192.0.2.25 2001:db8::25\n"
+		"allow_clients = 192.0.2.0/24, [2001:db8::]/32\n"
+		"allow_helo = 198.51.100.7 legacy.example.org\n"
+		"allow_recipients = postmaster@ @partner.example\n"
+		"allow_authenticated = no\n"
+		"enforce_at = mail\n"
+		"dry_run = YES\n"
+		"authserv_id = mx.example.net\n"
+		"on_internal_error = accept\n"
+		"log_facility = local3\n"
+		"log_level = debug\n"
+		"helo_not_fqdn = tag\n"
+		"helo_syntax = tempfail\n"
+		"helo_bare_ip_reply = 550 5.7.1 Use brackets, 100% required\n");
+	const struct policy *p;
+
+	if (cfg == NULL)
+		return;
+	p = &cfg->policy;
+	CU_ASSERT_EQUAL(cfg->socket_mode, 0600);
+	CU_ASSERT_EQUAL(cfg->dns_timeout_ms, 500);
+	CU_ASSERT_EQUAL(p->local_names.count, 2);
+	CU_ASSERT_STRING_EQUAL(p->local_names.items[1], "example.net");
+	CU_ASSERT_EQUAL(p->local_addresses.count, 2);
+	CU_ASSERT_EQUAL(p->allow_clients.count, 2);
+	CU_ASSERT_EQUAL(p->allow_helo_clients.count, 1);
+	CU_ASSERT_EQUAL(p->allow_helo_names.count, 1);
+	CU_ASSERT_EQUAL(p->allow_recipients_count, 2);
+	CU_ASSERT_FALSE(p->allow_authenticated);
+	CU_ASSERT_EQUAL(p->enforce_at, ENFORCE_AT_MAIL);
+	CU_ASSERT_TRUE(p->dry_run);
+	CU_ASSERT_EQUAL(cfg->on_internal_error, INTERNAL_ERROR_ACCEPT);
+	CU_ASSERT_EQUAL(p->checks[CHECK_HELO_NOT_FQDN].action, ACTION_TAG);
+	/* tempfail without an explicit reply: the default text as a 4xx */
+	CU_ASSERT_EQUAL(p->checks[CHECK_HELO_SYNTAX].action, ACTION_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(p->checks[CHECK_HELO_SYNTAX].reply.code, "450");
+	CU_ASSERT_STRING_EQUAL(p->checks[CHECK_HELO_SYNTAX].reply.xcode, "4.5.2");
+	CU_ASSERT_STRING_EQUAL(config_value(cfg, "helo_syntax_reply"),
+			       "450 4.5.2 HELO/EHLO name is not a valid domain name or address literal");
+	CU_ASSERT_STRING_EQUAL(p->checks[CHECK_HELO_BARE_IP].reply.text,
+			       "Use brackets, 100% required");
+	CU_ASSERT_STRING_EQUAL(config_value(cfg, "dry_run"), "YES");
+	CU_ASSERT_PTR_NULL(config_value(cfg, "no_such_option"));
+	config_free(cfg);
+}
+
+static void test_empty_list_clears_default(void)
+{
+	struct config *cfg = parse_ok("allow_clients =\nallow_recipients =\n");
+
+	if (cfg == NULL)
+		return;
+	CU_ASSERT_EQUAL(cfg->policy.allow_clients.count, 0);
+	CU_ASSERT_EQUAL(cfg->policy.allow_recipients_count, 0);
+	config_free(cfg);
+}
+
+static void test_errors(void)
+{
+	parse_fails("bogus = 1\n", "test.conf:1: unknown option 'bogus'");
+	parse_fails("\n\njust words\n", "test.conf:3: expected 'name = value'");
+	parse_fails("dns_timeout_ms = fast\n", "test.conf:1: dns_timeout_ms: not a whole number");
+	parse_fails("dns_timeout_ms = 50\n",
+		    "test.conf:1: dns_timeout_ms: must be between 100 and 30000");
+	parse_fails("dns_tries = 99999999999999999999\n",
+		    "test.conf:1: dns_tries: not a whole number");
+	parse_fails("dry_run = maybe\n", "test.conf:1: dry_run: expected yes or no");
+	parse_fails("enforce_at = data\n", "test.conf:1: enforce_at: expected one of: rcpt mail");
+	parse_fails("socket = 8891\n",
+		    "test.conf:1: socket: expected unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST");
+	parse_fails("socket = inet:@127.0.0.1\n",
+		    "test.conf:1: socket: inet sockets are written inet:PORT@HOST");
+	parse_fails("socket_mode = 999\n",
+		    "test.conf:1: socket_mode: expected an octal mode such as 0660");
+	parse_fails("allow_clients = 127.0.0.1/32 10.0.0.0/33\n",
+		    "test.conf:1: allow_clients: '10.0.0.0/33': prefix length out of range");
+	parse_fails("allow_clients = localhost\n",
+		    "test.conf:1: allow_clients: 'localhost': not an IP address");
+	parse_fails("local_names = bad_name.example\n",
+		    "test.conf:1: local_names: 'bad_name.example': not a domain name");
+	parse_fails("local_addresses = 10.0.0.5=public\n",
+		    "test.conf:1: local_addresses: '10.0.0.5=public': the public address after '=' is not an IP address");
+	parse_fails("allow_recipients = postmaster\n",
+		    "test.conf:1: allow_recipients: 'postmaster': recipient pattern needs an '@' (postmaster@, user@example.com or @example.com)");
+	parse_fails("dns_servers = ns1.example.net\n",
+		    "test.conf:1: dns_servers: 'ns1.example.net': not an IP address (name servers are given by address)");
+	parse_fails("dns_servers = 127.0.0.1:0\n",
+		    "test.conf:1: dns_servers: '127.0.0.1:0': port must be 1-65535");
+	parse_fails("helo_syntax = bounce\n",
+		    "test.conf:1: helo_syntax: expected reject, tempfail, tag, log or off");
+	parse_fails("helo_syntax_reply = 250 ok\n",
+		    "test.conf:1: helo_syntax_reply: reply must start with a 4xx or 5xx code");
+	parse_fails("dry_run = yes\ndry_run = no\n",
+		    "test.conf:2: 'dry_run' is already set at line 1");
+	parse_fails("log_facility = kern\n",
+		    "test.conf:1: log_facility: expected one of: mail daemon user local0 local1 local2 local3 local4 local5 local6 local7");
+}
+
+static void test_reply_action_mismatch(void)
+{
+	parse_fails("helo_syntax = tempfail\nhelo_syntax_reply = 550 5.7.1 no\n",
+		    "test.conf:2: helo_syntax_reply: a 5xx reply does not fit action 'tempfail' (line 1)");
+	parse_fails("helo_syntax_reply = 451 4.7.1 later\n",
+		    "test.conf:1: helo_syntax_reply: a 4xx reply does not fit action 'reject' (line 1)");
+	parse_fails("helo_syntax = tempfail\nhelo_syntax_reply = 421 4.7.0 bye\n",
+		    "test.conf:2: helo_syntax_reply: 421 would close the connection; use 450 or 451");
+	/* a reply for a check that only logs is kept for later, whatever its class */
+	config_free(parse_ok("helo_syntax = log\nhelo_syntax_reply = 451 4.7.1 later\n"));
+}
+
+static void test_every_error_reported(void)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_parse_string("x.conf",
+		"bogus = 1\ndry_run = perhaps\nok_line_missing_equals\n", &errs);
+
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 3);
+	config_errors_clear(&errs);
+}
+
+static void test_missing_file(void)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_load("/nonexistent/mxpolicy.conf", &errs);
+
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0], "/nonexistent/mxpolicy.conf: cannot open"));
+	config_errors_clear(&errs);
+}
+
+static void test_print_roundtrip(void)
+{
+	struct config *cfg = parse_ok("helo_not_fqdn = log\nallow_clients = 192.0.2.0/24\n");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct config *again;
+	struct config_errors errs = {0};
+
+	config_print(cfg, out);
+	fclose(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "helo_not_fqdn = log\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "allow_clients = 192.0.2.0/24\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "socket = inet:8891@127.0.0.1\n"));
+	/* what -n prints is itself a valid configuration */
+	again = config_parse_string("printed", buf, &errs);
+	CU_ASSERT_PTR_NOT_NULL(again);
+	CU_ASSERT_EQUAL(errs.count, 0);
+	config_free(again);
+	config_free(cfg);
+	free(buf);
+}
+
+static void test_snapshots(void)
+{
+	struct config *a = parse_ok(""), *b = parse_ok("dry_run = yes\n");
+	struct config *held;
+
+	config_publish(a);
+	held = config_acquire();
+	CU_ASSERT_PTR_EQUAL(held, a);
+	config_publish(b);              /* a lives on while a session holds it */
+	CU_ASSERT_FALSE(held->policy.dry_run);
+	config_release(held);
+	held = config_acquire();
+	CU_ASSERT_TRUE(held->policy.dry_run);
+	config_release(held);
+	config_publish(NULL);
+}
+
+static void test_option_table(void)
+{
+	const struct option_def *o = config_options();
+	size_t n = 0;
+
+	for (; o[n].name; n++)
+		CU_ASSERT_PTR_NOT_NULL(o[n].help);
+	CU_ASSERT_EQUAL(n, 21 + 2 * CHECK_COUNT);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		UNIT_TEST(test_defaults), UNIT_TEST(test_values),
+		UNIT_TEST(test_empty_list_clears_default), UNIT_TEST(test_errors),
+		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_every_error_reported),
+		UNIT_TEST(test_missing_file), UNIT_TEST(test_print_roundtrip),
+		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table), CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {{"config", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+
+	return unit_run(suites);
+}

@@ -1,0 +1,123 @@
+/*
+ * test_log.c -- escaping of peer strings and the decision line schema.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "unit.h"
+
+static void test_escape(void)
+{
+	char out[128];
+
+	log_escape("mail.example.com", 256, out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "mail.example.com");
+	log_escape("a b\"c\\d", 256, out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "a\\x20b\\x22c\\x5cd");
+	log_escape("x\r\ny\tz\x7f", 256, out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "x\\x0d\\x0ay\\x09z\\x7f");
+	log_escape("caf\xc3\xa9", 256, out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "caf\\xc3\\xa9");
+	log_escape("%n%s", 256, out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "%n%s");
+	log_escape("abcdefgh", 4, out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "abcd...");
+	log_escape("", 4, out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "");
+}
+
+static void test_escape_bounded(void)
+{
+	static char in[10241];
+	char out[64];
+
+	memset(in, '\x01', sizeof in - 1);
+	log_escape(in, 10240, out, sizeof out);
+	CU_ASSERT_TRUE(strlen(out) < sizeof out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "..."));
+	memset(in, 'a', sizeof in - 1);
+	log_escape(in, LOG_PEER_CAP, out, sizeof out);
+	CU_ASSERT_TRUE(strlen(out) < sizeof out);
+	log_escape("abc", 10, out, 1);
+	CU_ASSERT_STRING_EQUAL(out, "");
+}
+
+static void test_decision_line(void)
+{
+	struct verdict v;
+	char line[2048];
+	struct decision_line d = {
+		.queue_id = NULL, .session = "0123456789AB", .stage = "RCPT",
+		.client = "192.0.2.10", .helo = "WIN-8DKQ3J2", .from = "<a@sender.example>",
+		.rcpt = "<user@example.net>", .rcpt_domain = "example.net", .verdict = &v,
+	};
+
+	memset(&v, 0, sizeof v);
+	v.fired = 1u << CHECK_HELO_NOT_FQDN;
+	v.action = ACTION_REJECT;
+	v.kind = VERDICT_REJECT;
+	reply_parse("504 5.5.2 HELO/EHLO name must be a \"fully-qualified\" domain name",
+		    &v.reply, &(const char *){NULL});
+	log_format_decision(&d, line, sizeof line);
+	CU_ASSERT_STRING_EQUAL(line,
+		"NOQUEUE: session=0123456789AB stage=RCPT client=192.0.2.10 helo=WIN-8DKQ3J2 "
+		"from=<a@sender.example> rcpt=<user@example.net> rcpt_domain=example.net "
+		"checks=helo_not_fqdn action=reject verdict=reject "
+		"reply=\"504 5.5.2 HELO/EHLO name must be a \\\"fully-qualified\\\" domain name\"");
+}
+
+static void test_decision_line_exempt_and_empty(void)
+{
+	struct verdict v;
+	char line[2048];
+	struct decision_line d = {
+		.queue_id = "4Xk2Lq1V", .session = "S", .stage = "MAIL",
+		.client = NULL, .helo = NULL, .from = "<>", .rcpt = NULL,
+		.rcpt_domain = NULL, .verdict = &v,
+	};
+
+	memset(&v, 0, sizeof v);
+	v.kind = VERDICT_EXEMPT;
+	v.exempt = "allow_clients";
+	log_format_decision(&d, line, sizeof line);
+	CU_ASSERT_STRING_EQUAL(line,
+		"4Xk2Lq1V: session=S stage=MAIL client=- helo=- from=<> rcpt=- rcpt_domain=- "
+		"checks=- action=none verdict=exempt exempt=allow_clients reply=\"\"");
+}
+
+static void test_decision_line_hostile(void)
+{
+	static char helo[10241];
+	struct verdict v;
+	char line[4096];
+	struct decision_line d = {
+		.session = "S", .stage = "RCPT", .client = "192.0.2.10", .helo = helo,
+		.from = "<evil\r\nX: y@example>", .rcpt = "<a b@example.net>",
+		.rcpt_domain = "example.net", .verdict = &v,
+	};
+
+	memset(&v, 0, sizeof v);
+	memset(helo, 'h', sizeof helo - 1);
+	helo[5] = '\n';
+	log_format_decision(&d, line, sizeof line);
+	CU_ASSERT_PTR_NULL(strchr(line, '\n'));
+	CU_ASSERT_PTR_NULL(strchr(line, '\r'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "helo=hhhhh\\x0ahhh"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "... from=<evil\\x0d\\x0aX:\\x20y@example>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "rcpt=<a\\x20b@example.net>"));
+	CU_ASSERT_TRUE(strlen(line) < 1024);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		UNIT_TEST(test_escape), UNIT_TEST(test_escape_bounded),
+		UNIT_TEST(test_decision_line), UNIT_TEST(test_decision_line_exempt_and_empty),
+		UNIT_TEST(test_decision_line_hostile), CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {{"log", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+
+	return unit_run(suites);
+}

@@ -1,0 +1,333 @@
+/*
+ * test_policy.c -- the decision: every check, every action, exemptions,
+ * precedence and dry run, from facts alone.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "policy.h"
+#include "unit.h"
+
+#define BIT(c) (1u << (c))
+
+static struct config *cfg;
+
+static void use_config(const char *text)
+{
+	struct config_errors errs = {0};
+
+	config_free(cfg);
+	cfg = config_parse_string("policy-test", text, &errs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	config_errors_clear(&errs);
+}
+
+/* A session from 192.0.2.10 that reached us at 198.51.100.25, MTA mx1.example.net. */
+static struct session_facts facts(const char *helo)
+{
+	struct session_facts s;
+
+	memset(&s, 0, sizeof s);
+	s.have_client = netaddr_parse("192.0.2.10", &s.client);
+	s.have_local = netaddr_parse("198.51.100.25", &s.local);
+	s.mta_name = "mx1.example.net";
+	if (helo != NULL) {
+		s.helo_seen = true;
+		helo_classify(helo, &s.helo);
+	}
+	return s;
+}
+
+static struct verdict judge(const struct session_facts *s, const char *rcpt)
+{
+	struct rcpt_facts r = {rcpt, rcpt ? strchr(rcpt, '@') + 1 : NULL};
+	struct verdict v;
+
+	policy_evaluate(&cfg->policy, s, rcpt ? &r : NULL, &v);
+	return v;
+}
+
+static struct verdict judge_helo(const char *helo)
+{
+	struct session_facts s = facts(helo);
+
+	return judge(&s, "user@example.net");
+}
+
+static void expect(const char *helo, unsigned fired, enum verdict_kind kind, const char *code)
+{
+	struct verdict v = judge_helo(helo);
+
+	if (v.fired != fired || v.kind != kind)
+		fprintf(stderr, "\n  HELO '%s': fired %#x kind %s\n", helo ? helo : "(none)",
+			v.fired, verdict_name(v.kind));
+	CU_ASSERT_EQUAL(v.fired, fired);
+	CU_ASSERT_EQUAL(v.kind, kind);
+	if (code)
+		CU_ASSERT_STRING_EQUAL(v.reply.code, code);
+}
+
+static void test_each_helo_check(void)
+{
+	use_config("");
+	expect("mail.sender.example", 0, VERDICT_ACCEPT, NULL);
+	expect(NULL, BIT(CHECK_HELO_MISSING), VERDICT_REJECT, "503");
+	expect("bad_name.example", BIT(CHECK_HELO_SYNTAX), VERDICT_REJECT, "501");
+	expect("", BIT(CHECK_HELO_SYNTAX), VERDICT_REJECT, "501");
+	expect("192.0.2.10", BIT(CHECK_HELO_BARE_IP), VERDICT_REJECT, "501");
+	expect("WIN-8DKQ3J2", BIT(CHECK_HELO_NOT_FQDN), VERDICT_REJECT, "504");
+	expect("[192.0.2.10]", 0, VERDICT_ACCEPT, NULL);
+	expect("[192.0.2.010]", 0, VERDICT_ACCEPT, NULL);
+	expect("[192.0.2.11]", BIT(CHECK_HELO_LITERAL_MISMATCH), VERDICT_REJECT, "550");
+	expect("[IPv6:2001:db8::10]", BIT(CHECK_HELO_LITERAL_MISMATCH), VERDICT_REJECT, "550");
+	expect("[IPv6:::ffff:192.0.2.10]", 0, VERDICT_ACCEPT, NULL);
+}
+
+static void test_impersonation(void)
+{
+	use_config("local_names = example.org relay.example.com\n"
+		   "local_addresses = 10.0.0.25=203.0.113.25\n");
+	/* the MTA's own name, j */
+	expect("mx1.example.net", BIT(CHECK_HELO_IMPERSONATION), VERDICT_REJECT, "550");
+	expect("MX1.EXAMPLE.NET.", BIT(CHECK_HELO_IMPERSONATION), VERDICT_REJECT, "550");
+	/* local_names: exact, not subdomains */
+	expect("example.org", BIT(CHECK_HELO_IMPERSONATION), VERDICT_REJECT, "550");
+	expect("relay.example.com", BIT(CHECK_HELO_IMPERSONATION), VERDICT_REJECT, "550");
+	expect("mail.example.org", 0, VERDICT_ACCEPT, NULL);
+	/* the recipient's domain */
+	expect("example.net", BIT(CHECK_HELO_IMPERSONATION), VERDICT_REJECT, "550");
+	/* our addresses as literals: where the client connected, and local_addresses */
+	expect("[198.51.100.25]", BIT(CHECK_HELO_IMPERSONATION) | BIT(CHECK_HELO_LITERAL_MISMATCH),
+	       VERDICT_REJECT, "550");
+	expect("[10.0.0.25]", BIT(CHECK_HELO_IMPERSONATION) | BIT(CHECK_HELO_LITERAL_MISMATCH),
+	       VERDICT_REJECT, "550");
+	expect("[203.0.113.25]", BIT(CHECK_HELO_IMPERSONATION) | BIT(CHECK_HELO_LITERAL_MISMATCH),
+	       VERDICT_REJECT, "550");
+	/* a bare address of ours is both */
+	expect("198.51.100.25", BIT(CHECK_HELO_BARE_IP) | BIT(CHECK_HELO_IMPERSONATION),
+	       VERDICT_REJECT, "501");
+}
+
+static void test_impersonation_reply_wins_tie(void)
+{
+	struct verdict v;
+
+	use_config("");
+	v = judge_helo("[198.51.100.25]");
+	/* both refuse with 550: the earlier check in the table gives the text */
+	CU_ASSERT_EQUAL(v.decisive, CHECK_HELO_IMPERSONATION);
+	CU_ASSERT_STRING_EQUAL(v.reply.text, "HELO/EHLO name claims to be this host or domain");
+}
+
+static void test_impersonation_needs_recipient(void)
+{
+	struct session_facts s = facts("example.net");
+	struct verdict v;
+
+	use_config("");
+	v = judge(&s, NULL);
+	CU_ASSERT_EQUAL(v.fired, 0);
+	v = judge(&s, "someone@example.net");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION));
+	v = judge(&s, "someone@other.example");
+	CU_ASSERT_EQUAL(v.fired, 0);
+}
+
+static void test_own_literal_from_own_address_is_honest(void)
+{
+	struct session_facts s = facts("[198.51.100.25]");
+	struct verdict v;
+
+	use_config("");
+	netaddr_parse("198.51.100.25", &s.client);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);
+}
+
+static void test_no_client_address(void)
+{
+	struct session_facts s = facts("[192.0.2.99]");
+	struct verdict v;
+
+	use_config("");
+	s.have_client = false;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+}
+
+static void test_actions(void)
+{
+	use_config("helo_not_fqdn = tempfail\n");
+	expect("localhost", BIT(CHECK_HELO_NOT_FQDN), VERDICT_TEMPFAIL, "450");
+	use_config("helo_not_fqdn = tag\n");
+	{
+		struct verdict v = judge_helo("localhost");
+
+		CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+		CU_ASSERT_EQUAL(v.action, ACTION_TAG);
+		CU_ASSERT_EQUAL(v.tagged, BIT(CHECK_HELO_NOT_FQDN));
+	}
+	use_config("helo_not_fqdn = log\n");
+	{
+		struct verdict v = judge_helo("localhost");
+
+		CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+		CU_ASSERT_EQUAL(v.action, ACTION_LOG);
+		CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_NOT_FQDN));
+		CU_ASSERT_EQUAL(v.tagged, 0);
+	}
+	use_config("helo_not_fqdn = off\n");
+	expect("localhost", 0, VERDICT_ACCEPT, NULL);
+	use_config("helo_not_fqdn_reply = 550 5.7.1 Custom words\n");
+	{
+		struct verdict v = judge_helo("localhost");
+
+		CU_ASSERT_STRING_EQUAL(v.reply.text, "Custom words");
+	}
+}
+
+static void test_precedence(void)
+{
+	struct verdict v;
+
+	/* reject beats tempfail, whichever check comes first */
+	use_config("helo_bare_ip = tempfail\nlocal_addresses = 192.0.2.77\n");
+	v = judge_helo("192.0.2.77");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_BARE_IP) | BIT(CHECK_HELO_IMPERSONATION));
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+	CU_ASSERT_EQUAL(v.decisive, CHECK_HELO_IMPERSONATION);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "550");
+	/* tempfail beats tag */
+	use_config("helo_bare_ip = tag\nhelo_impersonation = tempfail\nlocal_addresses = 192.0.2.77\n");
+	v = judge_helo("192.0.2.77");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_EQUAL(v.action, ACTION_TEMPFAIL);
+	CU_ASSERT_EQUAL(v.tagged, BIT(CHECK_HELO_BARE_IP));
+	/* tag beats log */
+	use_config("helo_bare_ip = log\nhelo_impersonation = tag\nlocal_addresses = 192.0.2.77\n");
+	v = judge_helo("192.0.2.77");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	CU_ASSERT_EQUAL(v.action, ACTION_TAG);
+}
+
+static void test_exemptions(void)
+{
+	struct session_facts s = facts("localhost");
+	struct verdict v;
+
+	use_config("allow_clients = 192.0.2.0/28\n");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+	CU_ASSERT_STRING_EQUAL(v.exempt, "allow_clients");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_NOT_FQDN));  /* still logged */
+	CU_ASSERT_EQUAL(v.tagged, 0);
+
+	use_config("");
+	v = judge(&s, "PostMaster@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+	CU_ASSERT_STRING_EQUAL(v.exempt, "allow_recipients");
+	v = judge(&s, "abuse@other.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+
+	s.authenticated = true;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+	CU_ASSERT_STRING_EQUAL(v.exempt, "authenticated");
+	use_config("allow_authenticated = no\n");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+}
+
+static void test_exemption_beats_dry_run_and_tempfail(void)
+{
+	struct session_facts s = facts(NULL);
+	struct verdict v;
+
+	use_config("dry_run = yes\nhelo_missing = tempfail\n");
+	v = judge(&s, "postmaster@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+}
+
+static void test_allow_helo(void)
+{
+	struct session_facts s = facts("localhost");
+	struct verdict v;
+
+	use_config("allow_helo = 192.0.2.8/29\n");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	use_config("allow_helo = legacy.example.org\n");
+	s = facts("box.legacy.example.org");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	s = facts("evil-legacy.example.org.example.net");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);  /* not ours, not listed: a good FQDN */
+	use_config("allow_helo = mx1.example.net\n");
+	s = facts("mx1.example.net");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);    /* skips the helo_* checks, impersonation too */
+	use_config("allow_helo = legacy.example.org\n");
+	s = facts("localhost");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+}
+
+static void test_dry_run(void)
+{
+	struct verdict v;
+
+	use_config("dry_run = yes\n");
+	v = judge_helo("localhost");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_WOULD_REJECT);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "504");
+	CU_ASSERT_EQUAL(v.tagged, BIT(CHECK_HELO_NOT_FQDN));
+	use_config("dry_run = yes\nhelo_not_fqdn = tempfail\n");
+	v = judge_helo("localhost");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_WOULD_TEMPFAIL);
+	use_config("dry_run = yes\nhelo_not_fqdn = log\n");
+	v = judge_helo("localhost");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	CU_ASSERT_EQUAL(v.tagged, 0);
+}
+
+static void test_names(void)
+{
+	char buf[256];
+	enum action a;
+
+	checks_format(0, buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "-");
+	checks_format(BIT(CHECK_HELO_SYNTAX) | BIT(CHECK_HELO_LITERAL_MISMATCH), buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "helo_syntax,helo_literal_mismatch");
+	CU_ASSERT_TRUE(action_parse("tempfail", &a));
+	CU_ASSERT_EQUAL(a, ACTION_TEMPFAIL);
+	CU_ASSERT_FALSE(action_parse("Reject", &a));
+	CU_ASSERT_STRING_EQUAL(verdict_name(VERDICT_WOULD_REJECT), "would-reject");
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		UNIT_TEST(test_each_helo_check), UNIT_TEST(test_impersonation),
+		UNIT_TEST(test_impersonation_reply_wins_tie),
+		UNIT_TEST(test_impersonation_needs_recipient),
+		UNIT_TEST(test_own_literal_from_own_address_is_honest),
+		UNIT_TEST(test_no_client_address), UNIT_TEST(test_actions),
+		UNIT_TEST(test_precedence), UNIT_TEST(test_exemptions),
+		UNIT_TEST(test_exemption_beats_dry_run_and_tempfail),
+		UNIT_TEST(test_allow_helo), UNIT_TEST(test_dry_run), UNIT_TEST(test_names),
+		CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {{"policy", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+	int rc = unit_run(suites);
+
+	config_free(cfg);
+	return rc;
+}
