@@ -70,7 +70,7 @@ static sfsistat no_answer(const struct session *s, unsigned long nr_flag)
 }
 
 static sfsistat mxp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-			      unsigned long f2, unsigned long f3, unsigned long *pf0,
+			      UNUSED unsigned long f2, UNUSED unsigned long f3, unsigned long *pf0,
 			      unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct session *s = ensure_session(ctx);
@@ -113,7 +113,7 @@ static bool local_address(SMFICTX *ctx, struct netaddr *out)
 	return false;
 }
 
-static sfsistat mxp_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct session *s = ensure_session(ctx);
 	struct netaddr addr;
@@ -252,7 +252,7 @@ static sfsistat mxp_envrcpt(SMFICTX *ctx, char **argv)
 	return decide(ctx, s, "RCPT", argv[0]);
 }
 
-static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
+static sfsistat mxp_header(SMFICTX *ctx, char *name, UNUSED char *value)
 {
 	struct session *s = get_session(ctx);
 

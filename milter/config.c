@@ -149,6 +149,9 @@ static int option_index(const char *name)
 /* ---- errors ---------------------------------------------------------- */
 
 static void add_error(struct config_errors *errs, const char *file, unsigned line,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void add_error(struct config_errors *errs, const char *file, unsigned line,
 		      const char *fmt, ...)
 {
 	char msg[512], full[1024];
@@ -235,7 +238,7 @@ static const char *add_domain(struct config *cfg, const void *arg, const char *i
 	return namelist_add(list, item) ? NULL : "out of memory";
 }
 
-static const char *add_helo_allow(struct config *cfg, const void *arg, const char *item)
+static const char *add_helo_allow(struct config *cfg, UNUSED const void *arg, const char *item)
 {
 	struct cidr c;
 	const char *why;
@@ -247,7 +250,7 @@ static const char *add_helo_allow(struct config *cfg, const void *arg, const cha
 	return namelist_add(&cfg->policy.allow_helo_names, item) ? NULL : "out of memory";
 }
 
-static const char *add_local_addr(struct config *cfg, const void *arg, const char *item)
+static const char *add_local_addr(struct config *cfg, UNUSED const void *arg, const char *item)
 {
 	struct local_addresses *la = &cfg->policy.local_addresses;
 	struct local_address entry;
@@ -273,7 +276,7 @@ static const char *add_local_addr(struct config *cfg, const void *arg, const cha
 	return NULL;
 }
 
-static const char *add_recipient(struct config *cfg, const void *arg, const char *item)
+static const char *add_recipient(struct config *cfg, UNUSED const void *arg, const char *item)
 {
 	struct policy *pol = &cfg->policy;
 	const char *why;
@@ -293,7 +296,8 @@ static const char *add_recipient(struct config *cfg, const void *arg, const char
 }
 
 /* "192.0.2.1", "192.0.2.1:5353", "2001:db8::1", "[2001:db8::1]:53" */
-static const char *check_server(struct config *cfg, const void *arg, const char *item)
+static const char *check_server(UNUSED struct config *cfg, UNUSED const void *arg,
+				const char *item)
 {
 	char host[NETADDR_STRLEN + 8];
 	const char *port = NULL;

@@ -26,9 +26,9 @@ static const struct reply dns_temperror_reply = {
 	"451", "4.4.3", "Temporary DNS failure, try again later"
 };
 
-static enum check_result helo_missing(const struct policy *pol,
+static enum check_result helo_missing(UNUSED const struct policy *pol,
 				      const struct session_facts *s,
-				      const struct rcpt_facts *r)
+				      UNUSED const struct rcpt_facts *r)
 {
 	return s->helo_seen ? RESULT_NONE : RESULT_FAIL;
 }
@@ -38,23 +38,23 @@ static enum check_result helo_is(const struct session_facts *s, enum helo_class 
 	return s->helo_seen && s->helo.cls == cls ? RESULT_FAIL : RESULT_NONE;
 }
 
-static enum check_result helo_syntax(const struct policy *pol,
+static enum check_result helo_syntax(UNUSED const struct policy *pol,
 				     const struct session_facts *s,
-				     const struct rcpt_facts *r)
+				     UNUSED const struct rcpt_facts *r)
 {
 	return helo_is(s, HELO_BAD_SYNTAX);
 }
 
-static enum check_result helo_bare_ip(const struct policy *pol,
+static enum check_result helo_bare_ip(UNUSED const struct policy *pol,
 				      const struct session_facts *s,
-				      const struct rcpt_facts *r)
+				      UNUSED const struct rcpt_facts *r)
 {
 	return helo_is(s, HELO_BARE_IP);
 }
 
-static enum check_result helo_not_fqdn(const struct policy *pol,
+static enum check_result helo_not_fqdn(UNUSED const struct policy *pol,
 				       const struct session_facts *s,
-				       const struct rcpt_facts *r)
+				       UNUSED const struct rcpt_facts *r)
 {
 	return helo_is(s, HELO_SINGLE_LABEL);
 }
@@ -107,9 +107,9 @@ static enum check_result helo_impersonation(const struct policy *pol,
 	return RESULT_NONE;
 }
 
-static enum check_result helo_literal_mismatch(const struct policy *pol,
+static enum check_result helo_literal_mismatch(UNUSED const struct policy *pol,
 					       const struct session_facts *s,
-					       const struct rcpt_facts *r)
+					       UNUSED const struct rcpt_facts *r)
 {
 	if (!s->helo_seen || s->helo.cls != HELO_LITERAL || !s->have_client)
 		return RESULT_NONE;

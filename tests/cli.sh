@@ -1,0 +1,46 @@
+#!/bin/bash
+# cli.sh -- the command line: -n validates and reports file:line errors,
+# -V, -h, bad usage, and -p checked like the socket option.
+: "${top_builddir:=.}"
+bin=$top_builddir/milter/mxpolicy-milter
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+passed=0
+failed=0
+
+# check NAME WANT_RC WANT_OUTPUT_REGEX COMMAND...
+check() {
+	local name=$1 want_rc=$2 re=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want_rc" ] && grep -Eq -- "$re" <<<"$out"; then
+		echo "PASS $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: exit $rc, output:"
+		sed 's/^/    | /' <<<"$out" | head -10
+		failed=$((failed + 1))
+	fi
+}
+
+printf 'dry_run = yes\nhelo_not_fqdn = tag\n' >"$dir/good.conf"
+printf '# comment\ndry_run = perhaps\n\nunknown_thing = 1\nhelo_syntax_reply = 451 4.7.1 x\n' >"$dir/bad.conf"
+
+check n_good 0 '^dry_run = yes$' "$bin" -n -c "$dir/good.conf"
+check n_good_effective 0 '^helo_not_fqdn = tag$' "$bin" -n -c "$dir/good.conf"
+check n_bad_line2 78 "^$dir/bad.conf:2: dry_run: expected yes or no$" "$bin" -n -c "$dir/bad.conf"
+check n_bad_line4 78 "^$dir/bad.conf:4: unknown option 'unknown_thing'$" "$bin" -n -c "$dir/bad.conf"
+check n_bad_line5 78 "^$dir/bad.conf:5: helo_syntax_reply: a 4xx reply does not fit action 'reject'" \
+	"$bin" -n -c "$dir/bad.conf"
+check n_missing 78 "^$dir/none.conf: cannot open: No such file or directory$" \
+	"$bin" -n -c "$dir/none.conf"
+check version 0 '^mxpolicy-milter [0-9]+\.[0-9]+\.[0-9]+' "$bin" -V
+check help 0 '^usage: mxpolicy-milter' "$bin" -h
+check bad_flag 64 'usage: mxpolicy-milter' "$bin" -Z
+check stray_argument 64 "unexpected argument 'extra'" "$bin" -n -c "$dir/good.conf" extra
+check bad_socket 64 "^-p:1: socket: expected unix:/path" "$bin" -n -c "$dir/good.conf" -p 8891
+check bad_user 64 "no such user 'no-such-user-here'" \
+	"$bin" -f -c "$dir/good.conf" -p "unix:$dir/s.sock" -u no-such-user-here
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,396 @@
+# lib.sh -- the integration harness: a network namespace of its own, NSD
+# serving the test zones, a private Postfix whose mail goes to smtp-sink,
+# mxpolicy-milter, and SMTP clients from distinct 127.0.1.x addresses.
+# Sourced by the suites; every process it starts it stops by PID.
+
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_builddir:=$(cd "$HERE/../.." && pwd)}"
+: "${top_srcdir:=$(cd "$HERE/../.." && pwd)}"
+MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/mxpolicy-milter}
+PY=/usr/bin/python3
+
+MX1=127.0.0.25            # the primary MX listener
+MILTER_PORT=9891
+SINK_PORT=2526
+PASSED=0
+FAILED=0
+PIDS=()                   # background processes, stopped at exit
+NS=
+T=
+
+log() { printf '%s\n' "$*" >&2; }
+# Foreground commands only: in the background, call ip netns exec directly
+# so that $! is the process itself, not a subshell.
+nsexec() { ip netns exec "$NS" "$@"; }
+
+# ---- results ---------------------------------------------------------------
+
+pass() { PASSED=$((PASSED + 1)); printf 'PASS %s\n' "$1"; }
+fail() {
+	FAILED=$((FAILED + 1))
+	printf 'FAIL %s: %s\n' "$1" "$2"
+}
+summary() {
+	printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+	[ "$FAILED" -eq 0 ]
+}
+
+# wait_for FILE REGEX [SECONDS]: bounded poll for a line in a file.
+wait_for() {
+	local file=$1 re=$2 limit=${3:-10} i
+	for ((i = 0; i < limit * 10; i++)); do
+		grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- set-up and tear-down --------------------------------------------------
+
+it_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		if [ "${CI:-}" = true ]; then
+			log "integration tests need root (network namespaces, Postfix)"
+			exit 1
+		fi
+		log "SKIP: integration tests need root"
+		exit 77
+	fi
+	local tool
+	for tool in ip nsd postfix smtp-sink swaks "$PY"; do
+		command -v "$tool" >/dev/null || { log "missing tool: $tool"; exit 1; }
+	done
+	[ -x "$MILTER_BIN" ] || { log "not built: $MILTER_BIN"; exit 1; }
+}
+
+it_setup() {
+	it_require_root
+	T=$(mktemp -d /tmp/mxpolicy-it.XXXXXX)
+	chmod 755 "$T"
+	NS=mxpt$$
+	trap it_teardown EXIT
+	trap 'exit 130' INT TERM
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	mkdir -p "/etc/netns/$NS"
+	printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n' >"/etc/netns/$NS/resolv.conf"
+	printf '127.0.0.1 localhost\n' >"/etc/netns/$NS/hosts"
+	mkdir -p "$T/out"
+	start_nsd
+	start_sink
+	start_postfix
+}
+
+stop_pid() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+it_teardown() {
+	local pid
+	set +e
+	[ -n "$MILTER_PID" ] && stop_pid "$MILTER_PID"
+	if [ -n "$T" ] && [ -f "$T/postfix/etc/main.cf" ]; then
+		nsexec postfix -c "$T/postfix/etc" stop >/dev/null 2>&1
+		pid=$(cat "$T/postfix/queue/pid/master.pid" 2>/dev/null | tr -d ' ')
+		[ -n "$pid" ] && stop_pid "$pid"
+	fi
+	for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+	if [ -n "$NS" ]; then
+		ip netns del "$NS" 2>/dev/null
+		rm -rf "/etc/netns/$NS"
+	fi
+	if [ -n "$T" ]; then
+		if [ "$FAILED" -ne 0 ] || [ -n "${KEEP:-}" ]; then
+			log "kept for inspection: $T"
+		else
+			rm -rf "$T"
+		fi
+	fi
+}
+
+start_nsd() {
+	local z conf=$T/dns/nsd.conf
+	mkdir -p "$T/dns"
+	cp "$HERE"/zones/*.zone "$T/dns/"
+	cat >"$conf" <<-CONF
+	server:
+	    ip-address: 127.0.0.1@${NSD_PORT:-53}
+	    username: ""
+	    chroot: ""
+	    database: ""
+	    zonesdir: "$T/dns"
+	    zonelistfile: "$T/dns/zone.list"
+	    xfrdfile: "$T/dns/xfrd.state"
+	    xfrdir: "$T/dns"
+	    pidfile: "$T/dns/nsd.pid"
+	    logfile: "$T/dns/nsd.log"
+	    verbosity: 1
+	remote-control:
+	    control-enable: no
+	CONF
+	for z in "$T"/dns/*.zone; do
+		z=$(basename "$z" .zone)
+		printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone"\n' "$z" "$z" >>"$conf"
+	done
+	ip netns exec "$NS" nsd -c "$conf" -d >"$T/dns/nsd.out" 2>&1 &
+	PIDS+=($!)
+	local i
+	for ((i = 0; i < 100; i++)); do
+		nsexec dig +short +time=1 +tries=1 -p "${NSD_PORT:-53}" @127.0.0.1 mx1.example.net A 2>/dev/null \
+			| grep -q 127.0.0.25 && return 0
+		sleep 0.1
+	done
+	log "NSD did not start:"; cat "$T/dns/nsd.out" "$T/dns/nsd.log" >&2 2>/dev/null
+	exit 1
+}
+
+start_sink() {
+	mkdir -p "$T/sink"
+	chmod 1777 "$T/sink"
+	ip netns exec "$NS" smtp-sink -h sink.test -u nobody -d "$T/sink/%H%M%S." 127.0.0.1:$SINK_PORT 100 \
+		>"$T/sink.out" 2>&1 &
+	PIDS+=($!)
+}
+
+# postfix_conf: main.cf for the private instance; extra lines may follow.
+postfix_conf() {
+	cat <<-CONF
+	compatibility_level = 3.6
+	queue_directory = $T/postfix/queue
+	data_directory = $T/postfix/data
+	mail_owner = postfix
+	setgid_group = postdrop
+	myhostname = mx1.example.net
+	mydomain = example.net
+	myorigin = \$myhostname
+	mydestination =
+	relay_domains = example.net example.org
+	mynetworks = 127.0.0.0/24
+	smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+	inet_interfaces = all
+	inet_protocols = ipv4
+	default_transport = smtp:[127.0.0.1]:$SINK_PORT
+	relay_transport = smtp:[127.0.0.1]:$SINK_PORT
+	maillog_file = $T/postfix/maillog
+	maillog_file_prefixes = $T
+	smtpd_milters = inet:127.0.0.1:$MILTER_PORT
+	milter_default_action = tempfail
+	milter_command_timeout = 30s
+	smtpd_helo_required = no
+	biff = no
+	append_dot_mydomain = no
+	smtputf8_enable = no
+	smtpd_error_sleep_time = 0
+	smtpd_soft_error_limit = 1000
+	smtpd_hard_error_limit = 1000
+	smtpd_client_connection_rate_limit = 0
+	smtpd_peername_lookup = yes
+	CONF
+}
+
+postfix_master() {
+	cat <<-CONF
+	$MX1:25 inet n - n - - smtpd
+	cleanup   unix n - n - 0 cleanup
+	qmgr      unix n - n 300 1 qmgr
+	rewrite   unix - - n - - trivial-rewrite
+	bounce    unix - - n - 0 bounce
+	defer     unix - - n - 0 bounce
+	trace     unix - - n - 0 bounce
+	verify    unix - - n - 1 verify
+	flush     unix n - n 1000? 0 flush
+	proxymap  unix - - n - - proxymap
+	smtp      unix - - n - - smtp
+	relay     unix - - n - - smtp
+	showq     unix n - n - - showq
+	error     unix - - n - - error
+	retry     unix - - n - - error
+	discard   unix - - n - - discard
+	anvil     unix - - n - 1 anvil
+	scache    unix - - n - 1 scache
+	postlog   unix-dgram n - n - 1 postlogd
+	CONF
+}
+
+start_postfix() {
+	local etc=$T/postfix/etc
+	mkdir -p "$etc" "$T/postfix/queue" "$T/postfix/data"
+	chown postfix "$T/postfix/data"
+	postfix_conf >"$etc/main.cf"
+	postfix_master >"$etc/master.cf"
+	: >"$T/postfix/maillog"
+	if ! nsexec script -qec "postfix -c $etc start" /dev/null >"$T/postfix/start.out" 2>&1; then
+		log "Postfix did not start:"; cat "$T/postfix/start.out" >&2
+		exit 1
+	fi
+	wait_for "$T/postfix/maillog" "daemon started" 20 || {
+		log "Postfix did not start:"; cat "$T/postfix/start.out" "$T/postfix/maillog" >&2
+		exit 1
+	}
+}
+
+postfix_reload() {
+	nsexec script -qec "postfix -c $T/postfix/etc reload" /dev/null >/dev/null 2>&1
+	sleep 0.5
+}
+
+# ---- the milter --------------------------------------------------------------
+
+MILTER_PID=
+RELOADS=0
+
+# write_milter_conf TEXT: the suite's config; allow_clients excludes the
+# test clients, which come from 127.0.1.x.
+write_milter_conf() {
+	printf '%s\n' "$1" >"$T/milter.conf"
+	chmod 644 "$T/milter.conf"
+}
+
+start_milter() {
+	write_milter_conf "$1"
+	: >"$T/milter.log"
+	ip netns exec "$NS" "$MILTER_BIN" -f -c "$T/milter.conf" -p "inet:$MILTER_PORT@127.0.0.1" \
+		-u nobody -P "$T/milter.pid" 2>>"$T/milter.log" &
+	MILTER_PID=$!
+	RELOADS=0
+	wait_for "$T/milter.log" "listening on" 10 || {
+		log "the milter did not start:"; cat "$T/milter.log" >&2
+		exit 1
+	}
+}
+
+stop_milter() {
+	[ -n "$MILTER_PID" ] && stop_pid "$MILTER_PID"
+	MILTER_PID=
+}
+
+# reload_milter TEXT: SIGUSR1 with a new config; waits until it is in force.
+reload_milter() {
+	write_milter_conf "$1"
+	RELOADS=$((RELOADS + 1))
+	kill -USR1 "$MILTER_PID"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(grep -c 'configuration reloaded\|reload failed' "$T/milter.log")" -ge "$RELOADS" ] && return 0
+		sleep 0.1
+	done
+	log "the milter did not reload"
+	return 1
+}
+
+# ---- SMTP clients and what they saw -------------------------------------------
+
+# smtp NAME SRC HELO FROM RCPT [swaks options...]: stops after RCPT unless
+# --data is among the options (then the message is sent).
+smtp() {
+	local name=$1 src=$2 helo=$3 from=$4 rcpt=$5
+	shift 5
+	local quit=(--quit-after RCPT)
+	local a
+	for a in "$@"; do [ "$a" = --data ] && quit=(); done
+	local extra=()
+	for a in "$@"; do [ "$a" != --data ] && extra+=("$a"); done
+	nsexec swaks --server "$MX1:25" --local-interface "$src" --helo "$helo" \
+		--from "$from" --to "$rcpt" --timeout 40 "${quit[@]}" "${extra[@]}" \
+		--header "X-Test: $name" --output-file "$T/out/$name.txt" >/dev/null 2>&1
+	return 0
+}
+
+# dialog NAME SRC CMD...: a raw dialogue through smtp_dialog.py.
+dialog() {
+	local name=$1 src=$2
+	shift 2
+	nsexec "$PY" "$HERE/smtp_dialog.py" --server "$MX1:25" --source "$src" "$@" \
+		>"$T/out/$name.txt" 2>&1
+	return 0
+}
+
+# first_refusal NAME: "CODE XCODE STAGE" of the first 4xx/5xx reply, or
+# "accepted" when the transaction got through.
+first_refusal() {
+	awk '
+	/^ -> / {
+		cmd = toupper(substr($0, 5))
+		split(cmd, w, /[ :]/)
+		if (w[1] == "EHLO" || w[1] == "HELO") stage = "HELO"
+		else if (w[1] == "MAIL" || w[1] == "RCPT" || w[1] == "DATA") stage = w[1]
+		else if (stage == "DATA") stage = "END-OF-MESSAGE"
+		next
+	}
+	/^<\*\* [45][0-9][0-9]/ {
+		split(substr($0, 5), r, / /)
+		x = (r[2] ~ /^[245]\.[0-9]+\.[0-9]+$/) ? r[2] : "-"
+		print substr(r[1], 1, 3), x, stage
+		found = 1
+		exit
+	}
+	END { if (!found) print "accepted" }' "$T/out/$1.txt"
+}
+
+# expect_reply NAME "CODE XCODE STAGE" (or "accepted")
+expect_reply() {
+	local got
+	got=$(first_refusal "$1")
+	if [ "$got" = "$2" ]; then
+		return 0
+	fi
+	fail "$1" "client saw '$got', expected '$2'"
+	sed 's/^/    | /' "$T/out/$1.txt" | head -40
+	return 1
+}
+
+# milter_line FROM: the milter's decision lines for a sender.
+milter_lines() { grep -F -- "from=<$1>" "$T/milter.log"; }
+
+# expect_milter_log NAME FROM KEY=VALUE...: one decision line carries them all.
+expect_milter_log() {
+	local name=$1 from=$2
+	shift 2
+	local lines kv
+	wait_for "$T/milter.log" "from=<$from>" 5
+	lines=$(milter_lines "$from")
+	for kv in "$@"; do
+		lines=$(printf '%s\n' "$lines" | grep -F -- " $kv")
+	done
+	if [ -n "$lines" ]; then
+		return 0
+	fi
+	fail "$name" "no milter decision line with: $*"
+	milter_lines "$from" | sed 's/^/    | /'
+	return 1
+}
+
+# expect_postfix_log NAME FROM REGEX: Postfix logged it for this sender.
+expect_postfix_log() {
+	local name=$1 from=$2 re=$3
+	if wait_for "$T/postfix/maillog" "$re.*from=<$from>" 5; then
+		return 0
+	fi
+	fail "$name" "no Postfix log line matching '$re' for from=<$from>"
+	grep -F "<$from>" "$T/postfix/maillog" | sed 's/^/    | /' | head -5
+	return 1
+}
+
+# delivered_header NAME HEADER: prints the header lines of the message that
+# carried X-Test: NAME to the sink.
+delivered_headers() {
+	local name=$1 i f
+	for ((i = 0; i < 100; i++)); do
+		f=$(grep -l -- "X-Test: $name\$" "$T"/sink/* 2>/dev/null | head -1)
+		if [ -n "$f" ]; then
+			sed '/^$/q' "$f"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
