@@ -11,12 +11,15 @@
 #include <syslog.h>
 
 #include "callbacks.h"
+#include "dns.h"
+#include "helodns.h"
 #include "log.h"
 #include "mta.h"
 #include "names.h"
 #include "session.h"
 
 #define POLICY_HEADER "X-MX-Policy"
+#define AR_HEADER "Authentication-Results"
 
 /* The protocol steps the policy does not use, and those needing no reply. */
 #define PROTO_SKIP (SMFIP_NOBODY | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH)
@@ -37,6 +40,55 @@ static unsigned long n_sessions, n_decisions[VERDICT_WOULD_TEMPFAIL + 1];
 static const struct reply internal_error_reply = {
 	"451", "4.3.0", "Temporary local problem, try again later"
 };
+
+/* ---- DNS through the engine, bounded by the session's deadline ---------- */
+
+struct engine_resolver {
+	struct resolver base;
+	const struct timespec *deadline;
+};
+
+static void *engine_submit(UNUSED struct resolver *self, const char *name, enum dns_type type)
+{
+	return dns_submit(name, type);
+}
+
+static struct dns_answer *engine_collect(struct resolver *self, void *handle)
+{
+	return dns_collect(handle, ((struct engine_resolver *)self)->deadline);
+}
+
+/*
+ * Gathers the DNS facts the policy reads, once per session (the HELO ones
+ * again after a new HELO).  Every wait of the session ends by one deadline,
+ * decision_timeout_ms after its first: what is missing then is a
+ * temporary failure, never a Postfix milter timeout.
+ */
+static void gather_dns_facts(struct session *s)
+{
+	struct engine_resolver r = {{engine_submit, engine_collect}, &s->deadline};
+	struct session_facts *f = &s->facts;
+
+	if (!f->have_client || cidrset_contains(&s->cfg->policy.allow_clients, &f->client))
+		return;
+	if (!s->deadline_set) {
+		dns_deadline_in(&s->deadline, s->cfg->decision_timeout_ms);
+		s->deadline_set = true;
+	}
+	if (!s->iprev_gathered) {
+		iprev_gather(&r.base, &f->client, (size_t)s->cfg->ptr_max_names, &s->iprev);
+		f->iprev = &s->iprev;
+		s->iprev_gathered = true;
+		if (s->iprev.total > s->iprev.count)
+			log_msg(LOG_INFO, "%s: client %s has %zu PTR names; checked the first %zu",
+				s->id, s->client_text, s->iprev.total, s->iprev.count);
+	}
+	if (!s->helo_dns_gathered && f->helo_seen && f->helo.cls == HELO_FQDN) {
+		helo_dns_gather(&r.base, f->helo.name, &f->client, &f->helo_dns);
+		f->have_helo_dns = true;
+		s->helo_dns_gathered = true;
+	}
+}
 
 static struct session *get_session(SMFICTX *ctx)
 {
@@ -122,6 +174,13 @@ static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hos
 		return SMFIS_CONTINUE;
 	/* NULL or AF_UNIX: a local submission with no address to judge. */
 	session_set_client(s, netaddr_from_sockaddr(hostaddr, &addr) ? &addr : NULL);
+	if (s->facts.have_client) {
+		char rname[DNS_NAME_MAX + 1];
+
+		/* Ask at once: the answer (and its forward lookups) will be needed. */
+		dns_reverse_name(&s->facts.client, rname, sizeof rname);
+		dns_prefetch(rname, DNS_T_PTR);
+	}
 	session_set_local(s, local_address(ctx, &addr) ? &addr : NULL);
 	if (!session_set_mta_name(s, mta_getsymval(ctx, "j")))
 		s->failed = true;
@@ -134,6 +193,11 @@ static sfsistat mxp_helo(SMFICTX *ctx, char *helohost)
 
 	if (s != NULL && !session_set_helo(s, helohost ? helohost : ""))
 		s->failed = true;
+	if (s != NULL && s->facts.helo.cls == HELO_FQDN) {
+		dns_prefetch(s->facts.helo.name, DNS_T_A);
+		dns_prefetch(s->facts.helo.name, DNS_T_AAAA);
+		dns_prefetch(s->facts.helo.name, DNS_T_MX);
+	}
 	return no_answer(s, SMFIP_NR_HELO);
 }
 
@@ -160,6 +224,8 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 		.session = s->id,
 		.stage = stage,
 		.client = s->facts.have_client ? s->client_text : NULL,
+		.ptr = s->iprev_gathered ? iprev_name(&s->iprev) : NULL,
+		.iprev = s->iprev_gathered ? iprev_result_name(s->iprev.result) : NULL,
 		.helo = s->facts.helo_seen ? s->helo_raw : NULL,
 		.from = s->from,
 		.rcpt = rcpt,
@@ -209,6 +275,8 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 		rf.address = address;
 		rf.domain = address_domain(address);
 	}
+	if (!s->failed)
+		gather_dns_facts(s);
 	if (s->failed)
 		internal_verdict(s->cfg, &v);
 	else
@@ -252,25 +320,75 @@ static sfsistat mxp_envrcpt(SMFICTX *ctx, char **argv)
 	return decide(ctx, s, "RCPT", argv[0]);
 }
 
-static sfsistat mxp_header(SMFICTX *ctx, char *name, UNUSED char *value)
+static const char *authserv_id(const struct session *s)
+{
+	if (s->cfg->authserv_id[0])
+		return s->cfg->authserv_id;
+	return s->mta_name && s->mta_name[0] ? s->mta_name : "localhost";
+}
+
+/* An Authentication-Results header that claims to be ours (RFC 8601 section 5). */
+static bool carries_our_id(const struct session *s, const char *value)
+{
+	const char *id = authserv_id(s);
+	size_t n = strlen(id);
+
+	while (*value == ' ' || *value == '\t' || *value == '\r' || *value == '\n')
+		value++;
+	return strncasecmp(value, id, n) == 0 &&
+	       (value[n] == ';' || value[n] == ' ' || value[n] == '\t' || value[n] == '\0' ||
+		value[n] == '\r' || value[n] == '\n');
+}
+
+static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = get_session(ctx);
 
-	if (s != NULL && strcasecmp(name, POLICY_HEADER) == 0)
+	if (s == NULL)
+		return SMFIS_CONTINUE;
+	if (strcasecmp(name, POLICY_HEADER) == 0)
 		s->forged_headers++;
+	else if (strcasecmp(name, AR_HEADER) == 0) {
+		s->ar_seen++;
+		if (carries_our_id(s, value) && s->ar_ours_count < AR_HEADERS_MAX)
+			s->ar_ours[s->ar_ours_count++] = s->ar_seen;
+	}
 	return no_answer(s, SMFIP_NR_HDR);
 }
 
-/* Removes what came from outside under our header's name, then tags. */
+/* RFC 8601: "Authentication-Results: id; iprev=pass policy.iprev=addr (name)" */
+static void add_iprev_header(SMFICTX *ctx, const struct session *s, const char *id)
+{
+	char value[DNS_NAME_MAX + 200];
+	const char *name;
+
+	if (!s->iprev_gathered)
+		return;
+	name = iprev_name(&s->iprev);
+	if (name != NULL)
+		snprintf(value, sizeof value, "%s;\n\tiprev=%s policy.iprev=%s (%s)", id,
+			 iprev_result_name(s->iprev.result), s->client_text, name);
+	else
+		snprintf(value, sizeof value, "%s;\n\tiprev=%s policy.iprev=%s", id,
+			 iprev_result_name(s->iprev.result), s->client_text);
+	if (!mta_insheader(ctx, 0, AR_HEADER, value))
+		log_msg(LOG_WARNING, "%s: cannot add the %s header", s->id, AR_HEADER);
+}
+
+/* Removes what came from outside under our headers' names, then adds ours. */
 static void rewrite_headers(SMFICTX *ctx, struct session *s)
 {
-	const char *id = s->cfg->authserv_id[0] ? s->cfg->authserv_id : s->mta_name;
+	const char *id = authserv_id(s);
 	char checks[512], value[700];
 
 	for (unsigned i = s->forged_headers; i >= 1; i--)
 		if (!mta_delheader(ctx, POLICY_HEADER, (int)i))
 			log_msg(LOG_WARNING, "%s: cannot remove a forged %s header",
 				s->id, POLICY_HEADER);
+	for (unsigned i = s->ar_ours_count; i >= 1; i--)
+		if (!mta_delheader(ctx, AR_HEADER, (int)s->ar_ours[i - 1]))
+			log_msg(LOG_WARNING, "%s: cannot remove a forged %s header", s->id, AR_HEADER);
+	add_iprev_header(ctx, s, id);
 	if (s->tagged == 0)
 		return;
 	checks_format(s->tagged, checks, sizeof checks);

@@ -41,6 +41,9 @@ struct config {
 	int dns_tries;
 	int dns_cache_size;
 	int decision_timeout_ms;
+	int dns_min_ttl;
+	int dns_max_ttl;
+	int ptr_max_names;
 	char *authserv_id;
 	int on_internal_error;  /* INTERNAL_ERROR_TEMPFAIL or _ACCEPT */
 	int log_facility;       /* syslog facility code */

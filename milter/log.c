@@ -72,6 +72,7 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 	char helo[LOG_PEER_CAP * 4 + 8], from[LOG_PEER_CAP * 4 + 16];
 	char rcpt[LOG_PEER_CAP * 4 + 16], domain[LOG_PEER_CAP * 4 + 8];
 	char checks[512], reply[REPLY_TEXT_MAX + 40], reply_esc[REPLY_TEXT_MAX * 4 + 80];
+	char ptr[DNS_NAME_MAX * 4 + 8];
 	const struct verdict *v = d->verdict;
 	int n;
 
@@ -79,6 +80,10 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 		log_escape(d->helo, LOG_PEER_CAP, helo, sizeof helo);
 	else
 		snprintf(helo, sizeof helo, "-");
+	if (d->ptr != NULL && d->ptr[0] != '\0')
+		log_escape(d->ptr, DNS_NAME_MAX, ptr, sizeof ptr);
+	else
+		snprintf(ptr, sizeof ptr, "-");
 	envelope(d->from, from, sizeof from);
 	envelope(d->rcpt, rcpt, sizeof rcpt);
 	if (d->rcpt_domain != NULL && d->rcpt_domain[0] != '\0')
@@ -97,10 +102,11 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 	reply_esc[o] = '\0';
 
 	n = snprintf(buf, len,
-		     "%s: session=%s stage=%s client=%s helo=%s from=%s rcpt=%s "
+		     "%s: session=%s stage=%s client=%s ptr=%s iprev=%s helo=%s from=%s rcpt=%s "
 		     "rcpt_domain=%s checks=%s action=%s verdict=%s",
 		     d->queue_id && d->queue_id[0] ? d->queue_id : "NOQUEUE",
-		     d->session, d->stage, d->client ? d->client : "-", helo, from,
+		     d->session, d->stage, d->client ? d->client : "-", ptr,
+		     d->iprev ? d->iprev : "-", helo, from,
 		     rcpt, domain, checks,
 		     v->fired ? action_name(v->action) : "none",
 		     verdict_name(v->kind));

@@ -26,6 +26,8 @@ struct decision_line {
 	const char *session;
 	const char *stage;          /* "MAIL", "RCPT" */
 	const char *client;         /* text address, NULL when unknown */
+	const char *ptr;            /* confirmed or first PTR name, NULL for none */
+	const char *iprev;          /* iprev result, NULL when not looked up */
 	const char *helo;           /* raw, NULL when none was given */
 	const char *from;           /* raw envelope sender, NULL before MAIL */
 	const char *rcpt;           /* raw recipient, NULL at MAIL */

@@ -28,6 +28,7 @@
 
 #include "callbacks.h"
 #include "config.h"
+#include "dns.h"
 #include "log.h"
 
 #define EXIT_USAGE 64
@@ -115,6 +116,15 @@ static struct config *load_or_report(void)
 
 /* ---- reloads and status: the sigwait thread --------------------------- */
 
+static struct dns_settings dns_settings_of(const struct config *cfg)
+{
+	struct dns_settings s = {
+		cfg->dns_servers, cfg->dns_timeout_ms, cfg->dns_tries, cfg->dns_cache_size,
+		cfg->dns_min_ttl, cfg->dns_max_ttl,
+	};
+	return s;
+}
+
 static const char *const restart_only[] = {"socket", "socket_mode", "socket_group"};
 
 static void reload(void)
@@ -139,6 +149,10 @@ static void reload(void)
 	config_release(old);
 	log_open("mxpolicy-milter", fresh->log_facility, opts.foreground);
 	log_set_level(fresh->log_level);
+	struct dns_settings ds = dns_settings_of(fresh);
+
+	if (!dns_reconfigure(&ds))
+		log_msg(LOG_ERR, "reload: cannot apply the DNS settings");
 	config_publish(fresh);
 	log_msg(LOG_NOTICE, "configuration reloaded from %s", opts.config_path);
 }
@@ -376,6 +390,12 @@ static int serve(struct config *cfg)
 	if (geteuid() == 0)
 		log_msg(LOG_WARNING, "running as root: give -u USER to drop privileges");
 	check_config_file_safety();
+	struct dns_settings ds = dns_settings_of(cfg);
+
+	if (!dns_start(&ds)) {
+		log_msg(LOG_ERR, "cannot start the DNS engine");
+		return EXIT_SOFTWARE;
+	}
 	config_publish(cfg);
 	if (!start_signal_thread())
 		return EXIT_SOFTWARE;
@@ -383,6 +403,7 @@ static int serve(struct config *cfg)
 		PACKAGE_VERSION, sock, opts.config_path);
 	rc = smfi_main();
 	log_msg(LOG_NOTICE, "stopping (libmilter returned %d)", rc);
+	dns_stop();
 	if (opts.pidfile != NULL)
 		unlink(opts.pidfile);
 	return rc == MI_SUCCESS ? 0 : EXIT_SOFTWARE;

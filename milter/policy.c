@@ -83,6 +83,12 @@ static bool is_our_name(const struct policy *pol, const struct session_facts *s,
 	return r != NULL && r->domain && r->domain[0] && name_equal(r->domain, name);
 }
 
+/* The client is an address of the name it gave: an honest name, ours or not. */
+static bool helo_is_client(const struct session_facts *s)
+{
+	return s->have_helo_dns && s->helo_dns.matches_client == TRI_YES;
+}
+
 static enum check_result helo_impersonation(const struct policy *pol,
 					    const struct session_facts *s,
 					    const struct rcpt_facts *r)
@@ -94,7 +100,9 @@ static enum check_result helo_impersonation(const struct policy *pol,
 	switch (h->cls) {
 	case HELO_FQDN:
 	case HELO_SINGLE_LABEL:
-		return is_our_name(pol, s, r, h->name) ? RESULT_FAIL : RESULT_NONE;
+		if (!is_our_name(pol, s, r, h->name) || helo_is_client(s))
+			return RESULT_NONE;
+		return RESULT_FAIL;
 	case HELO_LITERAL:
 	case HELO_BARE_IP:
 		/* A host that names its own address is honest, even if it is ours. */
@@ -116,6 +124,79 @@ static enum check_result helo_literal_mismatch(UNUSED const struct policy *pol,
 	return netaddr_equal(&s->client, &s->helo.addr) ? RESULT_NONE : RESULT_FAIL;
 }
 
+static enum check_result tri_result(enum tristate t, enum tristate fail_when)
+{
+	if (t == TRI_TEMP)
+		return RESULT_TEMPERROR;
+	return t == fail_when ? RESULT_FAIL : RESULT_NONE;
+}
+
+static bool helo_has_name(const struct session_facts *s)
+{
+	return s->helo_seen && s->helo.cls == HELO_FQDN && s->have_helo_dns;
+}
+
+static enum check_result helo_unknown(UNUSED const struct policy *pol,
+				      const struct session_facts *s,
+				      UNUSED const struct rcpt_facts *r)
+{
+	return helo_has_name(s) ? tri_result(s->helo_dns.exists, TRI_NO) : RESULT_NONE;
+}
+
+/* Only for names that exist: a name that does not is helo_unknown's. */
+static enum check_result helo_mismatch(UNUSED const struct policy *pol,
+				       const struct session_facts *s,
+				       UNUSED const struct rcpt_facts *r)
+{
+	if (!helo_has_name(s) || s->helo_dns.exists == TRI_NO)
+		return RESULT_NONE;
+	if (s->helo_dns.exists == TRI_TEMP)
+		return RESULT_TEMPERROR;
+	return tri_result(s->helo_dns.matches_client, TRI_NO);
+}
+
+/* The PTR lookup itself failed: no PTR-based check has its evidence. */
+static bool ptr_lookup_failed(const struct iprev_facts *f)
+{
+	return f->result == IPREV_TEMPERROR && f->count == 0;
+}
+
+static enum check_result ptr_missing(UNUSED const struct policy *pol,
+				     const struct session_facts *s,
+				     UNUSED const struct rcpt_facts *r)
+{
+	if (s->iprev == NULL)
+		return RESULT_NONE;
+	if (ptr_lookup_failed(s->iprev))
+		return RESULT_TEMPERROR;
+	return s->iprev->result == IPREV_PERMERROR ? RESULT_FAIL : RESULT_NONE;
+}
+
+static enum check_result ptr_unconfirmed(UNUSED const struct policy *pol,
+					 const struct session_facts *s,
+					 UNUSED const struct rcpt_facts *r)
+{
+	if (s->iprev == NULL)
+		return RESULT_NONE;
+	if (s->iprev->result == IPREV_TEMPERROR)
+		return RESULT_TEMPERROR;
+	return s->iprev->result == IPREV_FAIL ? RESULT_FAIL : RESULT_NONE;
+}
+
+static enum check_result ptr_generic(UNUSED const struct policy *pol,
+				     const struct session_facts *s,
+				     UNUSED const struct rcpt_facts *r)
+{
+	const char *name;
+
+	if (s->iprev == NULL)
+		return RESULT_NONE;
+	if (ptr_lookup_failed(s->iprev))
+		return RESULT_TEMPERROR;
+	name = iprev_name(s->iprev);
+	return name && ptr_name_looks_generic(name, &s->client) ? RESULT_FAIL : RESULT_NONE;
+}
+
 static const struct check_def checks[CHECK_COUNT] = {
 	[CHECK_HELO_MISSING] = {"helo_missing", ACTION_REJECT,
 		"503 5.5.1 Send HELO or EHLO first", true, helo_missing},
@@ -134,6 +215,18 @@ static const struct check_def checks[CHECK_COUNT] = {
 	[CHECK_HELO_LITERAL_MISMATCH] = {"helo_literal_mismatch", ACTION_REJECT,
 		"550 5.7.1 HELO/EHLO address literal is not your address",
 		true, helo_literal_mismatch},
+	[CHECK_HELO_UNKNOWN] = {"helo_unknown", ACTION_TAG,
+		"550 5.7.1 HELO/EHLO name does not resolve", true, helo_unknown},
+	[CHECK_HELO_MISMATCH] = {"helo_mismatch", ACTION_LOG,
+		"550 5.7.1 HELO/EHLO name does not resolve to your address", true, helo_mismatch},
+	[CHECK_PTR_MISSING] = {"ptr_missing", ACTION_TEMPFAIL,
+		"450 4.7.25 Client host has no reverse DNS (PTR) record", false, ptr_missing},
+	[CHECK_PTR_UNCONFIRMED] = {"ptr_unconfirmed", ACTION_TAG,
+		"550 5.7.25 Client host reverse DNS name does not resolve to its address",
+		false, ptr_unconfirmed},
+	[CHECK_PTR_GENERIC] = {"ptr_generic", ACTION_TAG,
+		"550 5.7.25 Client host name looks dynamic; send through your provider's relay",
+		false, ptr_generic},
 };
 
 const char *check_name(enum check_id id)
@@ -189,6 +282,10 @@ static const char *exemption(const struct policy *pol, const struct session_fact
 		return "allow_clients";
 	if (pol->allow_authenticated && s->authenticated)
 		return "authenticated";
+	/* allow_ptr trusts a name only once it is forward-confirmed */
+	if (s->iprev && s->iprev->confirmed >= 0 &&
+	    namelist_has_parent_of(&pol->allow_ptr, s->iprev->names[s->iprev->confirmed]))
+		return "allow_ptr";
 	if (r != NULL && r->address != NULL)
 		for (size_t i = 0; i < pol->allow_recipients_count; i++)
 			if (recipient_matches(pol->allow_recipients[i], r->address))

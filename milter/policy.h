@@ -9,6 +9,8 @@
 #include <stdbool.h>
 
 #include "helo.h"
+#include "helodns.h"
+#include "iprev.h"
 #include "names.h"
 #include "netaddr.h"
 #include "reply.h"
@@ -21,6 +23,11 @@ enum check_id {
 	CHECK_HELO_NOT_FQDN,
 	CHECK_HELO_IMPERSONATION,
 	CHECK_HELO_LITERAL_MISMATCH,
+	CHECK_HELO_UNKNOWN,
+	CHECK_HELO_MISMATCH,
+	CHECK_PTR_MISSING,
+	CHECK_PTR_UNCONFIRMED,
+	CHECK_PTR_GENERIC,
 	CHECK_COUNT
 };
 
@@ -96,6 +103,10 @@ struct session_facts {
 	bool helo_seen;
 	struct helo_info helo;
 	bool authenticated;
+	/* DNS facts; NULL / false when not gathered (no client, no name) */
+	const struct iprev_facts *iprev;
+	bool have_helo_dns;
+	struct helo_dns_facts helo_dns;
 };
 
 /* What is known about one recipient; NULL when judging at MAIL. */

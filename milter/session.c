@@ -99,6 +99,8 @@ bool session_set_helo(struct session *s, const char *helo)
 	}
 	s->facts.helo_seen = true;
 	helo_classify(helo, &s->facts.helo);
+	s->facts.have_helo_dns = false;
+	s->helo_dns_gathered = false;
 	return true;
 }
 
@@ -115,4 +117,6 @@ void session_end_transaction(struct session *s)
 	s->from = NULL;
 	s->tagged = 0;
 	s->forged_headers = 0;
+	s->ar_seen = 0;
+	s->ar_ours_count = 0;
 }

@@ -8,8 +8,13 @@
 
 #include <stdbool.h>
 
+#include <time.h>
+
 #include "config.h"
+#include "iprev.h"
 #include "policy.h"
+
+#define AR_HEADERS_MAX 64
 
 #define SESSION_ID_LEN 12
 
@@ -22,10 +27,19 @@ struct session {
 	char *mta_name;                 /* macro j */
 	char *helo_raw;                 /* the HELO/EHLO argument as sent */
 	bool failed;                    /* an internal error: answer per on_internal_error */
+	/* DNS facts, gathered at the first decision (HELO facts again after a new HELO) */
+	struct iprev_facts iprev;
+	bool iprev_gathered;
+	bool helo_dns_gathered;
+	bool deadline_set;
+	struct timespec deadline;       /* no DNS wait of this session goes past it */
 	/* the transaction: reset at MAIL, RSET, end of message and a new HELO */
 	char *from;
 	unsigned tagged;                /* checks named in X-MX-Policy */
 	unsigned forged_headers;        /* X-MX-Policy headers that came from outside */
+	unsigned ar_seen;               /* Authentication-Results headers so far */
+	unsigned ar_ours_count;         /* of which carry our authserv-id ... */
+	unsigned ar_ours[AR_HEADERS_MAX];   /* ... at these 1-based indexes */
 };
 
 /* Takes over the caller's reference to cfg; NULL when out of memory. */
