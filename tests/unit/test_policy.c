@@ -4,6 +4,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
@@ -297,6 +298,150 @@ static void test_dry_run(void)
 	CU_ASSERT_EQUAL(v.tagged, 0);
 }
 
+static struct iprev_facts iprev_of(enum iprev_result res, const char *name, bool confirmed)
+{
+	struct iprev_facts f;
+
+	memset(&f, 0, sizeof f);
+	f.result = res;
+	f.confirmed = confirmed ? 0 : -1;
+	if (name != NULL) {
+		snprintf(f.names[0], sizeof f.names[0], "%s", name);
+		f.count = f.total = 1;
+	}
+	return f;
+}
+
+static void test_ptr_checks(void)
+{
+	struct session_facts s = facts("mail.sender.example");
+	struct iprev_facts f;
+	struct verdict v;
+
+	use_config("");
+	s.iprev = &f;
+	f = iprev_of(IPREV_PASS, "mail.sender.example", true);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	f = iprev_of(IPREV_PERMERROR, NULL, false);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_PTR_MISSING));
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "450");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.7.25");
+	f = iprev_of(IPREV_FAIL, "liar.sender.example", false);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_PTR_UNCONFIRMED));
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	CU_ASSERT_EQUAL(v.tagged, BIT(CHECK_PTR_UNCONFIRMED));
+	f = iprev_of(IPREV_PASS, "192-0-2-10.dsl.example.net", true);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_PTR_GENERIC));
+	CU_ASSERT_EQUAL(v.tagged, BIT(CHECK_PTR_GENERIC));
+}
+
+/* A temporary DNS failure never becomes a 5xx, even where every check rejects. */
+static void test_temperror_is_451(void)
+{
+	struct session_facts s = facts("mail.sender.example");
+	struct iprev_facts f = iprev_of(IPREV_TEMPERROR, NULL, false);
+	struct verdict v;
+
+	s.iprev = &f;
+	use_config("");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	CU_ASSERT_EQUAL(v.temperror, BIT(CHECK_PTR_MISSING) | BIT(CHECK_PTR_UNCONFIRMED) |
+				     BIT(CHECK_PTR_GENERIC));
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "451");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.4.3");
+	use_config("ptr_missing = reject\nptr_unconfirmed = reject\nptr_generic = reject\n");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "451");
+	/* where no refusing check lacks its evidence, temperror is only logged */
+	use_config("ptr_missing = log\n");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	/* a definite refusal still wins over the temporary error */
+	use_config("");
+	s = facts("localhost");
+	s.iprev = &f;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "504");
+	/* a temporary failure of the forward lookups alone: ptr_missing has its answer */
+	f = iprev_of(IPREV_TEMPERROR, "flaky.sender.example", false);
+	s = facts("mail.sender.example");
+	s.iprev = &f;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.temperror, BIT(CHECK_PTR_UNCONFIRMED));
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+}
+
+static void test_helo_dns_checks(void)
+{
+	struct session_facts s = facts("mail.sender.example");
+	struct verdict v;
+
+	use_config("");
+	s.have_helo_dns = true;
+	s.helo_dns.exists = TRI_NO;
+	s.helo_dns.matches_client = TRI_NO;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_UNKNOWN));   /* not helo_mismatch too */
+	CU_ASSERT_EQUAL(v.action, ACTION_TAG);
+	s.helo_dns.exists = TRI_YES;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_MISMATCH));
+	CU_ASSERT_EQUAL(v.action, ACTION_LOG);
+	s.helo_dns.matches_client = TRI_YES;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	s.helo_dns.exists = TRI_TEMP;
+	s.helo_dns.matches_client = TRI_TEMP;
+	use_config("helo_unknown = reject\n");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.4.3");
+}
+
+static void test_impersonation_by_the_named_host_itself(void)
+{
+	struct session_facts s = facts("mx1.example.net");
+	struct verdict v;
+
+	use_config("");
+	s.have_helo_dns = true;
+	s.helo_dns.exists = TRI_YES;
+	s.helo_dns.matches_client = TRI_YES;    /* the client is mx1 indeed */
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	s.helo_dns.matches_client = TRI_NO;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_TRUE(v.fired & BIT(CHECK_HELO_IMPERSONATION));
+}
+
+static void test_allow_ptr_needs_confirmation(void)
+{
+	struct session_facts s = facts("localhost");
+	struct iprev_facts f = iprev_of(IPREV_PASS, "out.partner.example", true);
+	struct verdict v;
+
+	use_config("allow_ptr = partner.example\n");
+	s.iprev = &f;
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+	CU_ASSERT_STRING_EQUAL(v.exempt, "allow_ptr");
+	f = iprev_of(IPREV_FAIL, "out.partner.example", false);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+	f = iprev_of(IPREV_PASS, "evil-partner.example", true);
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+}
+
 static void test_names(void)
 {
 	char buf[256];
@@ -323,6 +468,10 @@ int main(void)
 		UNIT_TEST(test_precedence), UNIT_TEST(test_exemptions),
 		UNIT_TEST(test_exemption_beats_dry_run_and_tempfail),
 		UNIT_TEST(test_allow_helo), UNIT_TEST(test_dry_run), UNIT_TEST(test_names),
+		UNIT_TEST(test_ptr_checks), UNIT_TEST(test_temperror_is_451),
+		UNIT_TEST(test_helo_dns_checks),
+		UNIT_TEST(test_impersonation_by_the_named_host_itself),
+		UNIT_TEST(test_allow_ptr_needs_confirmation),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"policy", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
