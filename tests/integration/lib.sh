@@ -12,6 +12,7 @@ MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/mxpolicy-milter}
 PY=/usr/bin/python3
 
 MX1=127.0.0.25            # the primary MX listener
+NSD_PORT=5300             # NSD, behind the fault-injecting front end on :53
 MILTER_PORT=9891
 SINK_PORT=2526
 PASSED=0
@@ -79,6 +80,7 @@ it_setup() {
 	printf '127.0.0.1 localhost\n' >"/etc/netns/$NS/hosts"
 	mkdir -p "$T/out"
 	start_nsd
+	start_dnsfront
 	start_sink
 	start_postfix
 }
@@ -123,7 +125,7 @@ start_nsd() {
 	cp "$HERE"/zones/*.zone "$T/dns/"
 	cat >"$conf" <<-CONF
 	server:
-	    ip-address: 127.0.0.1@${NSD_PORT:-53}
+	    ip-address: 127.0.0.1@$NSD_PORT
 	    username: ""
 	    chroot: ""
 	    database: ""
@@ -145,12 +147,35 @@ start_nsd() {
 	PIDS+=($!)
 	local i
 	for ((i = 0; i < 100; i++)); do
-		nsexec dig +short +time=1 +tries=1 -p "${NSD_PORT:-53}" @127.0.0.1 mx1.example.net A 2>/dev/null \
+		nsexec dig +short +time=1 +tries=1 -p "$NSD_PORT" @127.0.0.1 mx1.example.net A 2>/dev/null \
 			| grep -q 127.0.0.25 && return 0
 		sleep 0.1
 	done
 	log "NSD did not start:"; cat "$T/dns/nsd.out" "$T/dns/nsd.log" >&2 2>/dev/null
 	exit 1
+}
+
+# The resolver every client in the namespace uses: forwards to NSD, and
+# answers with the faults written by set_dns_faults.
+start_dnsfront() {
+	echo '{}' >"$T/dns/faults.json"
+	ip netns exec "$NS" "$PY" "$HERE/dnsfront.py" 127.0.0.1 53 "$NSD_PORT" \
+		"$T/dns/faults.json" >"$T/dns/front.out" 2>&1 &
+	PIDS+=($!)
+	local i
+	for ((i = 0; i < 100; i++)); do
+		nsexec dig +short +time=1 +tries=1 @127.0.0.1 mx1.example.net A 2>/dev/null \
+			| grep -q 127.0.0.25 && return 0
+		sleep 0.1
+	done
+	log "the DNS front end did not start:"; cat "$T/dns/front.out" >&2
+	exit 1
+}
+
+# set_dns_faults JSON: {"qname type": "servfail|refused|formerr|timeout|tc|tc-tcpfail|delay:MS"}
+set_dns_faults() {
+	printf '%s\n' "$1" >"$T/dns/faults.json.new"
+	mv "$T/dns/faults.json.new" "$T/dns/faults.json"
 }
 
 start_sink() {
@@ -393,4 +418,32 @@ delivered_headers() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# ---- scenario shapes shared by the suites --------------------------------------
+
+# refused NAME SRC HELO RCPT "CODE XCODE STAGE" CHECKS: one refusal scenario.
+refused() {
+	local name=$1 src=$2 helo=$3 rcpt=$4 want=$5 checks=$6
+	local from="$name@sender.example" code xcode stage
+	read -r code xcode stage <<<"$want"
+	smtp "$name" "$src" "$helo" "$from" "$rcpt"
+	expect_reply "$name" "$want" &&
+		expect_postfix_log "$name" "$from" "milter-reject: $stage from [^ ]*\[$src\]: $code $xcode" &&
+		expect_milter_log "$name" "$from" "stage=$stage" "client=$src" "checks=$checks" \
+			"verdict=$(verdict_of "$code")" "reply=\"$code $xcode" &&
+		pass "$name"
+}
+
+verdict_of() { case $1 in 4*) echo tempfail ;; *) echo reject ;; esac; }
+
+# accepted NAME SRC HELO RCPT KEY=VALUE...: gets through; the log says why.
+accepted() {
+	local name=$1 src=$2 helo=$3 rcpt=$4
+	shift 4
+	local from="$name@sender.example"
+	smtp "$name" "$src" "$helo" "$from" "$rcpt"
+	expect_reply "$name" accepted &&
+		expect_milter_log "$name" "$from" "client=$src" "$@" &&
+		pass "$name"
 }

@@ -15,32 +15,6 @@ ptr_generic = off
 helo_unknown = off
 helo_mismatch = off'
 
-# refused NAME SRC HELO RCPT "CODE XCODE STAGE" CHECKS: one refusal scenario.
-refused() {
-	local name=$1 src=$2 helo=$3 rcpt=$4 want=$5 checks=$6
-	local from="$name@sender.example" code xcode stage
-	read -r code xcode stage <<<"$want"
-	smtp "$name" "$src" "$helo" "$from" "$rcpt"
-	expect_reply "$name" "$want" &&
-		expect_postfix_log "$name" "$from" "milter-reject: $stage from [^ ]*\[$src\]: $code $xcode" &&
-		expect_milter_log "$name" "$from" "stage=$stage" "client=$src" "checks=$checks" \
-			"verdict=$(verdict_of "$code")" "reply=\"$code $xcode" &&
-		pass "$name"
-}
-
-verdict_of() { case $1 in 4*) echo tempfail ;; *) echo reject ;; esac; }
-
-# accepted NAME SRC HELO RCPT KEY=VALUE...: gets through; the log says why.
-accepted() {
-	local name=$1 src=$2 helo=$3 rcpt=$4
-	shift 4
-	local from="$name@sender.example"
-	smtp "$name" "$src" "$helo" "$from" "$rcpt"
-	expect_reply "$name" accepted &&
-		expect_milter_log "$name" "$from" "client=$src" "$@" &&
-		pass "$name"
-}
-
 it_setup
 start_milter "$BASE_CONF"
 

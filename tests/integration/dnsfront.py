@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""dnsfront.py -- a DNS front end for the integration tests: forwards every
+query to NSD, except those named in a faults file, which it answers with a
+fault: servfail, refused, formerr, timeout (no answer), tc (truncated over
+UDP, forwarded over TCP), tc-tcpfail (truncated over UDP, TCP closed),
+delay:MS (forwarded late).  The faults file is JSON, {"qname TYPE": fault},
+read again whenever it changes.
+
+usage: dnsfront.py LISTEN_ADDR LISTEN_PORT UPSTREAM_PORT FAULTS_FILE
+"""
+import json
+import os
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+
+UPSTREAM = "127.0.0.1"
+faults = {}
+faults_mtime = None
+lock = threading.Lock()
+
+
+def load_faults(path):
+    global faults, faults_mtime
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return {}
+    with lock:
+        if mtime != faults_mtime:
+            with open(path) as f:
+                faults = {k.lower(): v for k, v in json.load(f).items()}
+            faults_mtime = mtime
+        return faults
+
+
+def fault_for(query, path):
+    q = query.question[0]
+    key = "%s %s" % (q.name.to_text(omit_final_dot=True).lower(),
+                     dns.rdatatype.to_text(q.rdtype).lower())
+    return load_faults(path).get(key)
+
+
+def answer(wire, over_tcp, path, upstream_port):
+    """The reply bytes, or None for no reply at all."""
+    try:
+        query = dns.message.from_wire(wire)
+    except Exception:
+        return None
+    fault = fault_for(query, path)
+    if fault in ("servfail", "refused", "formerr"):
+        reply = dns.message.make_response(query)
+        reply.set_rcode({"servfail": dns.rcode.SERVFAIL, "refused": dns.rcode.REFUSED,
+                         "formerr": dns.rcode.FORMERR}[fault])
+        return reply.to_wire()
+    if fault == "timeout":
+        return None
+    if fault in ("tc", "tc-tcpfail") and not over_tcp:
+        reply = dns.message.make_response(query)
+        reply.flags |= dns.flags.TC
+        return reply.to_wire()
+    if fault == "tc-tcpfail" and over_tcp:
+        return None
+    if fault and fault.startswith("delay:"):
+        time.sleep(int(fault[6:]) / 1000.0)
+    try:
+        if over_tcp:
+            reply = dns.query.tcp(query, UPSTREAM, port=upstream_port, timeout=5)
+        else:
+            reply = dns.query.udp(query, UPSTREAM, port=upstream_port, timeout=5,
+                                  ignore_trailing=True)
+    except Exception:
+        return None
+    return reply.to_wire()
+
+
+def main():
+    addr, port, upstream_port, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+
+    class UDPHandler(socketserver.BaseRequestHandler):
+        def handle(self):
+            data, sock = self.request
+            out = answer(data, False, path, upstream_port)
+            if out is not None:
+                sock.sendto(out, self.client_address)
+
+    class TCPHandler(socketserver.BaseRequestHandler):
+        def handle(self):
+            self.request.settimeout(10)
+            try:
+                head = self.request.recv(2)
+                if len(head) < 2:
+                    return
+                n = struct.unpack("!H", head)[0]
+                data = b""
+                while len(data) < n:
+                    chunk = self.request.recv(n - len(data))
+                    if not chunk:
+                        return
+                    data += chunk
+                out = answer(data, True, path, upstream_port)
+                if out is not None:
+                    self.request.sendall(struct.pack("!H", len(out)) + out)
+            except OSError:
+                pass
+
+    class UDPServer(socketserver.ThreadingMixIn, socketserver.UDPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    udp = UDPServer((addr, port), UDPHandler)
+    tcp = TCPServer((addr, port), TCPHandler)
+    threading.Thread(target=tcp.serve_forever, daemon=True).start()
+    print("dnsfront ready", flush=True)
+    udp.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
