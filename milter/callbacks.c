@@ -64,17 +64,30 @@ static struct dns_answer *engine_collect(struct resolver *self, void *handle)
  * decision_timeout_ms after its first: what is missing then is a
  * temporary failure, never a Postfix milter timeout.
  */
-static void gather_dns_facts(struct session *s)
+static bool session_resolver(struct session *s, struct engine_resolver *r)
 {
-	struct engine_resolver r = {{engine_submit, engine_collect}, &s->deadline};
-	struct session_facts *f = &s->facts;
+	const struct session_facts *f = &s->facts;
 
+	/* Exempt clients (local submission) never wait for DNS. */
 	if (!f->have_client || cidrset_contains(&s->cfg->policy.allow_clients, &f->client))
-		return;
+		return false;
 	if (!s->deadline_set) {
 		dns_deadline_in(&s->deadline, s->cfg->decision_timeout_ms);
 		s->deadline_set = true;
 	}
+	r->base.submit = engine_submit;
+	r->base.collect = engine_collect;
+	r->deadline = &s->deadline;
+	return true;
+}
+
+static void gather_dns_facts(struct session *s)
+{
+	struct engine_resolver r;
+	struct session_facts *f = &s->facts;
+
+	if (!session_resolver(s, &r))
+		return;
 	if (!s->iprev_gathered) {
 		iprev_gather(&r.base, &f->client, (size_t)s->cfg->ptr_max_names, &s->iprev);
 		f->iprev = &s->iprev;
@@ -88,6 +101,17 @@ static void gather_dns_facts(struct session *s)
 		f->have_helo_dns = true;
 		s->helo_dns_gathered = true;
 	}
+}
+
+/* The recipient domain's exchangers, for helo_impersonation (and routes). */
+static bool gather_mx(struct session *s, const char *domain, struct mx_hosts *out)
+{
+	struct engine_resolver r;
+
+	if (!session_resolver(s, &r))
+		return false;
+	mx_hosts_gather(&r.base, domain, out);
+	return true;
 }
 
 static struct session *get_session(SMFICTX *ctx)
@@ -267,7 +291,8 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
 	char address[1024];
-	struct rcpt_facts rf = {NULL, NULL};
+	struct rcpt_facts rf = {NULL, NULL, NULL};
+	struct mx_hosts mx;
 	struct verdict v;
 
 	if (rcpt != NULL) {
@@ -277,6 +302,8 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 	}
 	if (!s->failed)
 		gather_dns_facts(s);
+	if (!s->failed && rf.domain && rf.domain[0] && gather_mx(s, rf.domain, &mx))
+		rf.mx = &mx;
 	if (s->failed)
 		internal_verdict(s->cfg, &v);
 	else

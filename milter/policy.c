@@ -80,7 +80,11 @@ static bool is_our_name(const struct policy *pol, const struct session_facts *s,
 		return true;
 	if (namelist_has_equal(&pol->local_names, name))
 		return true;
-	return r != NULL && r->domain && r->domain[0] && name_equal(r->domain, name);
+	if (r == NULL)
+		return false;
+	if (r->domain && r->domain[0] && name_equal(r->domain, name))
+		return true;
+	return r->mx != NULL && mx_hosts_has_name(r->mx, name);
 }
 
 /* The client is an address of the name it gave: an honest name, ours or not. */
@@ -108,7 +112,10 @@ static enum check_result helo_impersonation(const struct policy *pol,
 		/* A host that names its own address is honest, even if it is ours. */
 		if (s->have_client && netaddr_equal(&s->client, &h->addr))
 			return RESULT_NONE;
-		return is_our_address(pol, s, &h->addr) ? RESULT_FAIL : RESULT_NONE;
+		if (is_our_address(pol, s, &h->addr))
+			return RESULT_FAIL;
+		/* the address of one of the recipient domain's exchangers */
+		return r && r->mx && mx_hosts_has_addr(r->mx, &h->addr) ? RESULT_FAIL : RESULT_NONE;
 	case HELO_BAD_SYNTAX:
 		break;
 	}

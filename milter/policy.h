@@ -11,6 +11,7 @@
 #include "helo.h"
 #include "helodns.h"
 #include "iprev.h"
+#include "mxhosts.h"
 #include "names.h"
 #include "netaddr.h"
 #include "reply.h"
@@ -113,6 +114,7 @@ struct session_facts {
 struct rcpt_facts {
 	const char *address;        /* without angle brackets */
 	const char *domain;
+	const struct mx_hosts *mx;  /* the domain's exchangers; NULL when not looked up */
 };
 
 struct verdict {

@@ -46,6 +46,10 @@ refused impersonate_rcpt_domain 127.0.1.17 example.net user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation
 refused impersonate_local_names 127.0.1.17 backup.example.org user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation
+refused impersonate_rcpt_mx 127.0.1.17 mx2.example.net user@example.net \
+	"550 5.7.1 RCPT" helo_impersonation
+refused impersonate_rcpt_mx_address 127.0.1.17 '[127.0.0.26]' user@example.net \
+	"550 5.7.1 RCPT" helo_impersonation,helo_literal_mismatch
 refused impersonate_our_address 127.0.1.17 '[127.0.0.25]' user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation,helo_literal_mismatch
 

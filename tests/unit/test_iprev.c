@@ -7,6 +7,7 @@
 #include "fake_resolver.h"
 #include "helodns.h"
 #include "iprev.h"
+#include "mxhosts.h"
 #include "unit.h"
 
 static const struct fake_row zone[] = {
@@ -46,6 +47,16 @@ static const struct fake_row zone[] = {
 	{"mxonly.sender.example", DNS_T_MX, DNS_ANSWER, {"10 mail.sender.example"}, NULL},
 	{"nullmx.sender.example", DNS_T_MX, DNS_ANSWER, {"0 "}, NULL},
 	{"broken.sender.example", DNS_T_A, DNS_TEMPFAIL, {NULL}, NULL},
+	/* recipient domains */
+	{"example.net", DNS_T_MX, DNS_ANSWER, {"10 mx1.example.net", "20 mx2.example.net"}, NULL},
+	{"mx1.example.net", DNS_T_A, DNS_ANSWER, {"198.51.100.25"}, NULL},
+	{"mx1.example.net", DNS_T_AAAA, DNS_ANSWER, {"2001:db8::25"}, NULL},
+	{"mx2.example.net", DNS_T_A, DNS_TEMPFAIL, {NULL}, NULL},
+	{"implicit.example", DNS_T_MX, DNS_NODATA, {NULL}, NULL},
+	{"implicit.example", DNS_T_A, DNS_ANSWER, {"198.51.100.30"}, NULL},
+	{"nomail.example", DNS_T_MX, DNS_ANSWER, {"0 "}, NULL},
+	{"mixed.example", DNS_T_MX, DNS_ANSWER, {"0 ", "10 mx1.example.net"}, NULL},
+	{"broken.example", DNS_T_MX, DNS_TEMPFAIL, {NULL}, NULL},
 	{NULL, 0, 0, {NULL}, NULL},
 };
 
@@ -128,6 +139,40 @@ static void test_helo_dns(void)
 	CU_ASSERT_EQUAL(h.exists, TRI_YES);
 }
 
+static void test_mx_hosts(void)
+{
+	struct fake_resolver r = fake_resolver(zone);
+	struct mx_hosts m;
+	struct netaddr a;
+
+	mx_hosts_gather(&r.base, "example.net", &m);
+	CU_ASSERT_EQUAL(m.status, TRI_YES);
+	CU_ASSERT_EQUAL(m.count, 2);
+	CU_ASSERT_EQUAL(m.hosts[1].pref, 20);
+	CU_ASSERT_EQUAL(m.naddrs, 2);
+	CU_ASSERT_TRUE(m.addrs_temp);
+	CU_ASSERT_TRUE(mx_hosts_has_name(&m, "MX2.example.net."));
+	netaddr_parse("2001:db8::25", &a);
+	CU_ASSERT_TRUE(mx_hosts_has_addr(&m, &a));
+	mx_hosts_gather(&r.base, "implicit.example", &m);
+	CU_ASSERT_TRUE(m.implicit);
+	CU_ASSERT_EQUAL(m.count, 1);
+	CU_ASSERT_EQUAL(m.hosts[0].pref, 0);
+	CU_ASSERT_STRING_EQUAL(m.hosts[0].name, "implicit.example");
+	CU_ASSERT_EQUAL(m.naddrs, 1);
+	mx_hosts_gather(&r.base, "nomail.example", &m);
+	CU_ASSERT_TRUE(m.null_mx);
+	CU_ASSERT_EQUAL(m.status, TRI_NO);
+	mx_hosts_gather(&r.base, "mixed.example", &m);
+	CU_ASSERT_TRUE(m.null_mx);
+	CU_ASSERT_EQUAL(m.count, 1);
+	CU_ASSERT_EQUAL(m.status, TRI_YES);
+	mx_hosts_gather(&r.base, "broken.example", &m);
+	CU_ASSERT_EQUAL(m.status, TRI_TEMP);
+	mx_hosts_gather(&r.base, "nonexistent.example", &m);
+	CU_ASSERT_EQUAL(m.status, TRI_NO);
+}
+
 struct generic_row {
 	const char *name;
 	const char *client;
@@ -184,7 +229,8 @@ int main(void)
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_iprev_outcomes), UNIT_TEST(test_iprev_many_names),
 		UNIT_TEST(test_iprev_cnames), UNIT_TEST(test_iprev_ipv6),
-		UNIT_TEST(test_helo_dns), UNIT_TEST(test_generic_names), CU_TEST_INFO_NULL,
+		UNIT_TEST(test_helo_dns), UNIT_TEST(test_generic_names), UNIT_TEST(test_mx_hosts),
+		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"iprev", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 

@@ -14,6 +14,7 @@
 #define BIT(c) (1u << (c))
 
 static struct config *cfg;
+static const struct mx_hosts *current_mx;    /* the recipient domain's exchangers */
 
 static void use_config(const char *text)
 {
@@ -43,7 +44,7 @@ static struct session_facts facts(const char *helo)
 
 static struct verdict judge(const struct session_facts *s, const char *rcpt)
 {
-	struct rcpt_facts r = {rcpt, rcpt ? strchr(rcpt, '@') + 1 : NULL};
+	struct rcpt_facts r = {rcpt, rcpt ? strchr(rcpt, '@') + 1 : NULL, current_mx};
 	struct verdict v;
 
 	policy_evaluate(&cfg->policy, s, rcpt ? &r : NULL, &v);
@@ -442,6 +443,31 @@ static void test_allow_ptr_needs_confirmation(void)
 	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
 }
 
+static void test_impersonating_recipient_mx(void)
+{
+	struct mx_hosts mx;
+	struct verdict v;
+
+	memset(&mx, 0, sizeof mx);
+	mx.status = TRI_YES;
+	mx.count = 2;
+	mx.hosts[0] = (struct mx_host){10, "mx1.example.net"};
+	mx.hosts[1] = (struct mx_host){20, "relay.backup-provider.example"};
+	mx.naddrs = 1;
+	netaddr_parse("203.0.113.20", &mx.addrs[0]);
+	use_config("");
+	current_mx = &mx;
+	v = judge_helo("relay.backup-provider.example");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION));
+	v = judge_helo("[203.0.113.20]");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION) | BIT(CHECK_HELO_LITERAL_MISMATCH));
+	v = judge_helo("other.backup-provider.example");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	current_mx = NULL;
+	v = judge_helo("relay.backup-provider.example");
+	CU_ASSERT_EQUAL(v.fired, 0);
+}
+
 static void test_names(void)
 {
 	char buf[256];
@@ -472,6 +498,7 @@ int main(void)
 		UNIT_TEST(test_helo_dns_checks),
 		UNIT_TEST(test_impersonation_by_the_named_host_itself),
 		UNIT_TEST(test_allow_ptr_needs_confirmation),
+		UNIT_TEST(test_impersonating_recipient_mx),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"policy", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

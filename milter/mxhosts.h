@@ -1,0 +1,38 @@
+/*
+ * mxhosts.h -- PURE: the mail exchangers of a domain and their addresses,
+ * over resolver answers: the MX RRset, or the implicit MX (the domain
+ * itself, preference 0, RFC 5321 section 5.1) when there is none.  A null
+ * MX ("MX 0 .", RFC 7505) is noted and kept out of the list.
+ */
+#ifndef MXP_MXHOSTS_H
+#define MXP_MXHOSTS_H
+
+#include <stdbool.h>
+
+#include "helodns.h"
+#include "resolver.h"
+
+#define MX_HOSTS_MAX 16
+#define MX_ADDRS_MAX 64
+
+struct mx_host {
+	unsigned pref;
+	char name[DNS_NAME_MAX + 1];
+};
+
+struct mx_hosts {
+	enum tristate status;       /* TRI_YES: known; TRI_NO: the domain has none; TRI_TEMP */
+	bool implicit;              /* no MX: the domain's own addresses */
+	bool null_mx;               /* a "." exchanger was listed */
+	size_t count;
+	struct mx_host hosts[MX_HOSTS_MAX];
+	size_t naddrs;
+	struct netaddr addrs[MX_ADDRS_MAX];
+	bool addrs_temp;            /* some exchanger's addresses failed temporarily */
+};
+
+void mx_hosts_gather(struct resolver *r, const char *domain, struct mx_hosts *out);
+bool mx_hosts_has_name(const struct mx_hosts *m, const char *name);
+bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a);
+
+#endif
