@@ -15,6 +15,7 @@
 #include "helodns.h"
 #include "log.h"
 #include "mta.h"
+#include "mxroute.h"
 #include "names.h"
 #include "session.h"
 
@@ -240,7 +241,8 @@ static void strip_brackets(const char *in, char *out, size_t len)
 }
 
 static void log_decision(SMFICTX *ctx, const struct session *s, const char *stage,
-			 const char *rcpt, const char *domain, const struct verdict *v)
+			 const char *rcpt, const char *domain, const char *route,
+			 const struct verdict *v)
 {
 	char line[4096];
 	struct decision_line d = {
@@ -254,6 +256,7 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 		.from = s->from,
 		.rcpt = rcpt,
 		.rcpt_domain = domain,
+		.route = route,
 		.verdict = v,
 	};
 
@@ -287,10 +290,27 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 	return v->kind == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
+/* The route= text of a recipient; "" when its exchangers were not looked up. */
+static void describe_route(const struct session *s, const struct rcpt_facts *rf,
+			   char *buf, size_t len)
+{
+	struct route route;
+
+	buf[0] = '\0';
+	if (rf->mx == NULL)
+		return;
+	if (rf->mx->null_mx && rf->mx->count > 0)
+		log_msg(LOG_INFO, "%s: %s lists a null MX among other MX records; ignoring it",
+			s->id, rf->domain);
+	mxroute_classify(rf->mx, s->facts.have_local ? &s->facts.local : NULL,
+			 &s->cfg->policy.local_addresses, &route);
+	route_format(&route, buf, len);
+}
+
 /* Judges the session, for one recipient or (rcpt NULL) at MAIL. */
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
-	char address[1024];
+	char address[1024], route[DNS_NAME_MAX + 64];
 	struct rcpt_facts rf = {NULL, NULL, NULL};
 	struct mx_hosts mx;
 	struct verdict v;
@@ -308,7 +328,8 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 		internal_verdict(s->cfg, &v);
 	else
 		policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &rf : NULL, &v);
-	log_decision(ctx, s, stage, rcpt, rf.domain, &v);
+	describe_route(s, &rf, route, sizeof route);
+	log_decision(ctx, s, stage, rcpt, rf.domain, route[0] ? route : NULL, &v);
 	return answer(ctx, s, &v);
 }
 

@@ -103,11 +103,11 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 
 	n = snprintf(buf, len,
 		     "%s: session=%s stage=%s client=%s ptr=%s iprev=%s helo=%s from=%s rcpt=%s "
-		     "rcpt_domain=%s checks=%s action=%s verdict=%s",
+		     "rcpt_domain=%s route=%s checks=%s action=%s verdict=%s",
 		     d->queue_id && d->queue_id[0] ? d->queue_id : "NOQUEUE",
 		     d->session, d->stage, d->client ? d->client : "-", ptr,
 		     d->iprev ? d->iprev : "-", helo, from,
-		     rcpt, domain, checks,
+		     rcpt, domain, d->route ? d->route : "-", checks,
 		     v->fired ? action_name(v->action) : "none",
 		     verdict_name(v->kind));
 	if (n < 0 || (size_t)n >= len)

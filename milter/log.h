@@ -32,6 +32,7 @@ struct decision_line {
 	const char *from;           /* raw envelope sender, NULL before MAIL */
 	const char *rcpt;           /* raw recipient, NULL at MAIL */
 	const char *rcpt_domain;
+	const char *route;          /* route_format() text, NULL when unknown to us */
 	const struct verdict *verdict;
 };
 

@@ -32,8 +32,10 @@ static void gather_addrs(struct resolver *r, struct mx_hosts *m)
 			struct dns_answer *a = resolver_collect_chain(r, handles[i][t], types[t]);
 
 			for (size_t k = 0; a->status == DNS_ANSWER && k < a->count; k++)
-				if (m->naddrs < MX_ADDRS_MAX)
+				if (m->naddrs < MX_ADDRS_MAX) {
+					m->addr_host[m->naddrs] = i;
 					m->addrs[m->naddrs++] = a->rr[k].addr;
+				}
 			m->addrs_temp |= a->status == DNS_TEMPFAIL;
 			dns_answer_unref(a);
 		}

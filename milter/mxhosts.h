@@ -28,6 +28,7 @@ struct mx_hosts {
 	struct mx_host hosts[MX_HOSTS_MAX];
 	size_t naddrs;
 	struct netaddr addrs[MX_ADDRS_MAX];
+	size_t addr_host[MX_ADDRS_MAX];     /* the exchanger each address belongs to */
 	bool addrs_temp;            /* some exchanger's addresses failed temporarily */
 };
 

@@ -293,6 +293,10 @@ static const char *exemption(const struct policy *pol, const struct session_fact
 	if (s->iprev && s->iprev->confirmed >= 0 &&
 	    namelist_has_parent_of(&pol->allow_ptr, s->iprev->names[s->iprev->confirmed]))
 		return "allow_ptr";
+	/* our own backup relaying to us, or we to it: an MX host of the domain */
+	if (pol->allow_mx_peers && r != NULL && r->mx != NULL && s->have_client &&
+	    mx_hosts_has_addr(r->mx, &s->client))
+		return "allow_mx_peers";
 	if (r != NULL && r->address != NULL)
 		for (size_t i = 0; i < pol->allow_recipients_count; i++)
 			if (recipient_matches(pol->allow_recipients[i], r->address))

@@ -88,6 +88,7 @@ struct policy {
 	char **allow_recipients;
 	size_t allow_recipients_count;
 	bool allow_authenticated;
+	bool allow_mx_peers;
 	bool dry_run;
 	enum enforce_stage enforce_at;
 	struct namelist local_names;

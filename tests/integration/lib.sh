@@ -11,7 +11,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/mxpolicy-milter}
 PY=/usr/bin/python3
 
-MX1=127.0.0.25            # the primary MX listener
+MX1=127.0.0.25            # the primary MX listener (example.net MX 10)
+MX2=127.0.0.26            # the backup MX listener (example.net MX 20)
+SERVER=$MX1               # where smtp and dialog connect; a suite may switch
 NSD_PORT=5300             # NSD, behind the fault-injecting front end on :53
 MILTER_PORT=9891
 SINK_PORT=2526
@@ -198,7 +200,7 @@ postfix_conf() {
 	mydomain = example.net
 	myorigin = \$myhostname
 	mydestination =
-	relay_domains = example.net example.org
+	relay_domains = example.net example.org sender.example
 	mynetworks = 127.0.0.0/24
 	smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 	inet_interfaces = all
@@ -225,6 +227,7 @@ postfix_conf() {
 postfix_master() {
 	cat <<-CONF
 	$MX1:25 inet n - n - - smtpd
+	$MX2:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-mx2
 	cleanup   unix n - n - 0 cleanup
 	qmgr      unix n - n 300 1 qmgr
 	rewrite   unix - - n - - trivial-rewrite
@@ -324,7 +327,7 @@ smtp() {
 	for a in "$@"; do [ "$a" = --data ] && quit=(); done
 	local extra=()
 	for a in "$@"; do [ "$a" != --data ] && extra+=("$a"); done
-	nsexec swaks --server "$MX1:25" --local-interface "$src" --helo "$helo" \
+	nsexec swaks --server "$SERVER:25" --local-interface "$src" --helo "$helo" \
 		--from "$from" --to "$rcpt" --timeout 40 "${quit[@]}" "${extra[@]}" \
 		--header "X-Test: $name" --output-file "$T/out/$name.txt" >/dev/null 2>&1
 	return 0
@@ -334,7 +337,7 @@ smtp() {
 dialog() {
 	local name=$1 src=$2
 	shift 2
-	nsexec "$PY" "$HERE/smtp_dialog.py" --server "$MX1:25" --source "$src" "$@" \
+	nsexec "$PY" "$HERE/smtp_dialog.py" --server "$SERVER:25" --source "$src" "$@" \
 		>"$T/out/$name.txt" 2>&1
 	return 0
 }

@@ -21,7 +21,7 @@ start_milter "$BASE_CONF"
 # ---- every HELO check, default action --------------------------------------
 accepted good_fqdn 127.0.1.10 mail.sender.example user@example.net \
 	"helo=mail.sender.example" "checks=-" "verdict=accept" "rcpt=<user@example.net>" \
-	"rcpt_domain=example.net"
+	"rcpt_domain=example.net" "route=primary(pref=10)"
 refused helo_syntax 127.0.1.11 bad_name.sender.example user@example.net \
 	"501 5.5.2 RCPT" helo_syntax
 refused helo_syntax_dots 127.0.1.11 mail..sender.example user@example.net \
@@ -60,6 +60,21 @@ expect_reply helo_missing "503 5.5.1 RCPT" &&
 	expect_postfix_log helo_missing helo_missing@sender.example "milter-reject: RCPT from .*: 503 5.5.1" &&
 	expect_milter_log helo_missing helo_missing@sender.example "helo=-" "checks=helo_missing" \
 		"verdict=reject" && pass helo_missing
+
+# ---- the backup listener: same verdicts, route=backup -----------------------------
+SERVER=$MX2
+accepted backup_good_fqdn 127.0.1.10 mail.sender.example user@example.net \
+	"checks=-" "verdict=accept" "route=backup(pref=20,primary=mx1.example.net)"
+refused backup_helo_not_fqdn 127.0.1.13 WIN-8DKQ3J2 user@example.net "504 5.5.2 RCPT" helo_not_fqdn
+refused backup_helo_bare_ip 127.0.1.12 127.0.1.12 user@example.net "501 5.5.2 RCPT" helo_bare_ip
+refused backup_impersonate_primary 127.0.1.17 mx1.example.net user@example.net \
+	"550 5.7.1 RCPT" helo_impersonation
+accepted backup_route_none 127.0.1.10 mail.sender.example user@sender.example \
+	"rcpt_domain=sender.example" "route=none"
+SERVER=$MX1
+# our own backup relaying to the primary: an MX host of the domain, exempt
+accepted mx_peer 127.0.0.26 mx2.example.net user@example.net \
+	"verdict=exempt" "exempt=allow_mx_peers" "route=primary(pref=10)"
 
 # ---- exemptions ----------------------------------------------------------------
 accepted exempt_postmaster 127.0.1.19 WIN-8DKQ3J2 postmaster@example.net \

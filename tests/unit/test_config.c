@@ -261,7 +261,7 @@ static void test_option_table(void)
 
 	for (; o[n].name; n++)
 		CU_ASSERT_PTR_NOT_NULL(o[n].help);
-	CU_ASSERT_EQUAL(n, 24 + 2 * CHECK_COUNT);
+	CU_ASSERT_EQUAL(n, 25 + 2 * CHECK_COUNT);
 }
 
 int main(void)

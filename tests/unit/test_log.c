@@ -52,7 +52,8 @@ static void test_decision_line(void)
 		.queue_id = NULL, .session = "0123456789AB", .stage = "RCPT",
 		.client = "192.0.2.10", .ptr = "x-ip.example.net", .iprev = "fail",
 		.helo = "WIN-8DKQ3J2", .from = "<a@sender.example>",
-		.rcpt = "<user@example.net>", .rcpt_domain = "example.net", .verdict = &v,
+		.rcpt = "<user@example.net>", .rcpt_domain = "example.net",
+		.route = "backup(pref=20,primary=mx1.example.net)", .verdict = &v,
 	};
 
 	memset(&v, 0, sizeof v);
@@ -66,7 +67,7 @@ static void test_decision_line(void)
 		"NOQUEUE: session=0123456789AB stage=RCPT client=192.0.2.10 ptr=x-ip.example.net "
 		"iprev=fail helo=WIN-8DKQ3J2 "
 		"from=<a@sender.example> rcpt=<user@example.net> rcpt_domain=example.net "
-		"checks=helo_not_fqdn action=reject verdict=reject "
+		"route=backup(pref=20,primary=mx1.example.net) checks=helo_not_fqdn action=reject verdict=reject "
 		"reply=\"504 5.5.2 HELO/EHLO name must be a \\\"fully-qualified\\\" domain name\"");
 }
 
@@ -85,7 +86,7 @@ static void test_decision_line_exempt_and_empty(void)
 	v.exempt = "allow_clients";
 	log_format_decision(&d, line, sizeof line);
 	CU_ASSERT_STRING_EQUAL(line,
-		"4Xk2Lq1V: session=S stage=MAIL client=- ptr=- iprev=- helo=- from=<> rcpt=- rcpt_domain=- "
+		"4Xk2Lq1V: session=S stage=MAIL client=- ptr=- iprev=- helo=- from=<> rcpt=- rcpt_domain=- route=- "
 		"checks=- action=none verdict=exempt exempt=allow_clients reply=\"\"");
 }
 

@@ -468,6 +468,30 @@ static void test_impersonating_recipient_mx(void)
 	CU_ASSERT_EQUAL(v.fired, 0);
 }
 
+static void test_allow_mx_peers(void)
+{
+	struct mx_hosts mx;
+	struct session_facts s = facts("mx2.example.net");
+	struct verdict v;
+
+	memset(&mx, 0, sizeof mx);
+	mx.status = TRI_YES;
+	mx.count = 1;
+	mx.hosts[0] = (struct mx_host){20, "mx2.example.net"};
+	mx.naddrs = 1;
+	netaddr_parse("192.0.2.10", &mx.addrs[0]);  /* the client */
+	current_mx = &mx;
+	use_config("");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+	CU_ASSERT_STRING_EQUAL(v.exempt, "allow_mx_peers");
+	use_config("allow_mx_peers = no\n");
+	v = judge(&s, "user@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION));
+	current_mx = NULL;
+}
+
 static void test_names(void)
 {
 	char buf[256];
@@ -498,7 +522,7 @@ int main(void)
 		UNIT_TEST(test_helo_dns_checks),
 		UNIT_TEST(test_impersonation_by_the_named_host_itself),
 		UNIT_TEST(test_allow_ptr_needs_confirmation),
-		UNIT_TEST(test_impersonating_recipient_mx),
+		UNIT_TEST(test_impersonating_recipient_mx), UNIT_TEST(test_allow_mx_peers),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"policy", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -1,0 +1,38 @@
+/*
+ * mxroute.h -- PURE: which MX route a message came by.  From the local
+ * address the client reached (mapped to its public address behind NAT) and
+ * the recipient domain's exchangers: primary (our preference is the lowest;
+ * equal preferences count as primary), backup (we are listed at a higher
+ * preference), none (we are not an MX of the domain), nullmx (RFC 7505),
+ * or unknown (a temporary DNS failure, or no local address known).
+ */
+#ifndef MXP_MXROUTE_H
+#define MXP_MXROUTE_H
+
+#include <stddef.h>
+
+#include "mxhosts.h"
+#include "policy.h"
+
+enum route_kind {
+	ROUTE_UNKNOWN,
+	ROUTE_PRIMARY,
+	ROUTE_BACKUP,
+	ROUTE_NONE,
+	ROUTE_NULLMX
+};
+
+struct route {
+	enum route_kind kind;
+	unsigned our_pref;
+	unsigned primary_pref;
+	const char *primary;        /* a most-preferred exchanger, in the mx_hosts */
+	const char *why;            /* for unknown: "dns" or "no-local-address" */
+};
+
+void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
+		      const struct local_addresses *map, struct route *out);
+/* "primary(pref=10)", "backup(pref=20,primary=mx1.example.net)", "none" ... */
+void route_format(const struct route *r, char *buf, size_t len);
+
+#endif

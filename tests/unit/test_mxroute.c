@@ -1,0 +1,109 @@
+/*
+ * test_mxroute.c -- route classification over MX sets: primary, backup,
+ * equal preferences, implicit MX, null MX, not listed, exchangers without
+ * addresses, IPv6-only exchangers, NAT mapping, temporary failures.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fake_resolver.h"
+#include "mxroute.h"
+#include "unit.h"
+
+static const struct fake_row zone[] = {
+	{"example.net", DNS_T_MX, DNS_ANSWER, {"10 mx1.example.net", "20 mx2.example.net"}, NULL},
+	{"mx1.example.net", DNS_T_A, DNS_ANSWER, {"198.51.100.1"}, NULL},
+	{"mx2.example.net", DNS_T_A, DNS_ANSWER, {"198.51.100.2"}, NULL},
+	{"equal.example", DNS_T_MX, DNS_ANSWER, {"10 mx1.example.net", "10 mx2.example.net"}, NULL},
+	{"implicit.example", DNS_T_MX, DNS_NODATA, {NULL}, NULL},
+	{"implicit.example", DNS_T_A, DNS_ANSWER, {"198.51.100.1"}, NULL},
+	{"nomail.example", DNS_T_MX, DNS_ANSWER, {"0 "}, NULL},
+	{"mixed.example", DNS_T_MX, DNS_ANSWER, {"0 ", "20 mx2.example.net"}, NULL},
+	{"v6.example", DNS_T_MX, DNS_ANSWER, {"10 v6mx1.example", "20 v6mx2.example"}, NULL},
+	{"v6mx1.example", DNS_T_AAAA, DNS_ANSWER, {"2001:db8::1"}, NULL},
+	{"v6mx2.example", DNS_T_AAAA, DNS_ANSWER, {"2001:db8::2"}, NULL},
+	{"ghost.example", DNS_T_MX, DNS_ANSWER, {"5 noaddr.example", "20 mx2.example.net"}, NULL},
+	{"cname.example", DNS_T_MX, DNS_ANSWER, {"10 alias.example", "20 mx1.example.net"}, NULL},
+	{"alias.example", DNS_T_A, DNS_NODATA, {NULL}, "mx2.example.net"},
+	{"flaky.example", DNS_T_MX, DNS_ANSWER, {"10 broken.example", "20 mx2.example.net"}, NULL},
+	{"flaky2.example", DNS_T_MX, DNS_ANSWER, {"10 broken.example"}, NULL},
+	{"broken.example", DNS_T_A, DNS_TEMPFAIL, {NULL}, NULL},
+	{"down.example", DNS_T_MX, DNS_TEMPFAIL, {NULL}, NULL},
+	{NULL, 0, 0, {NULL}, NULL},
+};
+
+static char text[300];
+
+static const char *route_of(const char *domain, const char *local, const char *nat)
+{
+	struct fake_resolver r = fake_resolver(zone);
+	struct mx_hosts mx;
+	struct netaddr l;
+	struct local_address pair;
+	struct local_addresses map = {&pair, 0};
+	struct route route;
+
+	if (nat != NULL) {
+		netaddr_parse(local, &pair.local);
+		netaddr_parse(nat, &pair.public);
+		map.count = 1;
+	}
+	mx_hosts_gather(&r.base, domain, &mx);
+	if (local)
+		netaddr_parse(local, &l);
+	mxroute_classify(&mx, local ? &l : NULL, &map, &route);
+	route_format(&route, text, sizeof text);
+	return text;
+}
+
+#define ROUTE(domain, local, nat, want) CU_ASSERT_STRING_EQUAL(route_of(domain, local, nat), want)
+
+static void test_routes(void)
+{
+	ROUTE("example.net", "198.51.100.1", NULL, "primary(pref=10)");
+	ROUTE("example.net", "198.51.100.2", NULL, "backup(pref=20,primary=mx1.example.net)");
+	ROUTE("example.net", "198.51.100.3", NULL, "none");
+	ROUTE("equal.example", "198.51.100.2", NULL, "primary(pref=10)");
+	ROUTE("implicit.example", "198.51.100.1", NULL, "primary(pref=0)");
+	ROUTE("implicit.example", "198.51.100.2", NULL, "none");
+	ROUTE("nomail.example", "198.51.100.1", NULL, "nullmx");
+	ROUTE("mixed.example", "198.51.100.2", NULL, "primary(pref=20)");
+	ROUTE("v6.example", "2001:db8::2", NULL, "backup(pref=20,primary=v6mx1.example)");
+	ROUTE("v6.example", "198.51.100.1", NULL, "none");
+	/* an exchanger without addresses still outranks us */
+	ROUTE("ghost.example", "198.51.100.2", NULL, "backup(pref=20,primary=noaddr.example)");
+	/* an exchanger that is a CNAME: its target's addresses count */
+	ROUTE("cname.example", "198.51.100.2", NULL, "primary(pref=10)");
+	ROUTE("nonexistent.example", "198.51.100.1", NULL, "none");
+}
+
+static void test_unknown(void)
+{
+	ROUTE("down.example", "198.51.100.1", NULL, "unknown(dns)");
+	ROUTE("example.net", NULL, NULL, "unknown(no-local-address)");
+	/* we are listed at 20, an exchanger at 10 failed: still backup */
+	ROUTE("flaky.example", "198.51.100.2", NULL, "backup(pref=20,primary=broken.example)");
+	/* not found among the addresses we have, and some failed: unknown */
+	ROUTE("flaky2.example", "198.51.100.2", NULL, "unknown(dns)");
+}
+
+static void test_nat(void)
+{
+	/* behind NAT: 10.0.0.5 is published as 198.51.100.2 */
+	ROUTE("example.net", "10.0.0.5", NULL, "none");
+	ROUTE("example.net", "10.0.0.5", "198.51.100.2", "backup(pref=20,primary=mx1.example.net)");
+	ROUTE("example.net", "10.0.0.5", "198.51.100.1", "primary(pref=10)");
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		UNIT_TEST(test_routes), UNIT_TEST(test_unknown), UNIT_TEST(test_nat),
+		CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {{"mxroute", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+
+	return unit_run(suites);
+}
