@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mta.h"
 #include "mxroute.h"
+#include "probe.h"
 #include "names.h"
 #include "session.h"
 
@@ -290,11 +291,17 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 	return v->kind == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
-/* The route= text of a recipient; "" when its exchangers were not looked up. */
-static void describe_route(const struct session *s, const struct rcpt_facts *rf,
-			   char *buf, size_t len)
+/*
+ * The route of a recipient, and for a backup route whether a better
+ * exchanger is up (probed only when backup_primary_up is on).  Writes the
+ * route= text, "" when the exchangers were not looked up.
+ */
+static void find_route(const struct session *s, struct rcpt_facts *rf, char *buf, size_t len)
 {
+	const struct config *cfg = s->cfg;
+	struct probe_settings ps = {cfg->mx_probe_port, cfg->mx_probe_timeout_ms, cfg->mx_probe_ttl};
 	struct route route;
+	size_t n;
 
 	buf[0] = '\0';
 	if (rf->mx == NULL)
@@ -303,15 +310,22 @@ static void describe_route(const struct session *s, const struct rcpt_facts *rf,
 		log_msg(LOG_INFO, "%s: %s lists a null MX among other MX records; ignoring it",
 			s->id, rf->domain);
 	mxroute_classify(rf->mx, s->facts.have_local ? &s->facts.local : NULL,
-			 &s->cfg->policy.local_addresses, &route);
+			 &cfg->policy.local_addresses, &route);
 	route_format(&route, buf, len);
+	if (route.kind != ROUTE_BACKUP || cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action == ACTION_OFF)
+		return;
+	rf->via_backup = true;
+	rf->primary_up = probe_better_exchanger_up(rf->mx, route.our_pref, &ps);
+	n = strlen(buf);
+	if (n > 0 && n + 6 < len)   /* "...primary=mx1.example.net)" -> "...:up)" */
+		snprintf(buf + n - 1, len - n + 1, ":%s)", rf->primary_up ? "up" : "down");
 }
 
 /* Judges the session, for one recipient or (rcpt NULL) at MAIL. */
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
 	char address[1024], route[DNS_NAME_MAX + 64];
-	struct rcpt_facts rf = {NULL, NULL, NULL};
+	struct rcpt_facts rf = {NULL, NULL, NULL, false, NULL};
 	struct mx_hosts mx;
 	struct verdict v;
 
@@ -324,11 +338,11 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 		gather_dns_facts(s);
 	if (!s->failed && rf.domain && rf.domain[0] && gather_mx(s, rf.domain, &mx))
 		rf.mx = &mx;
+	find_route(s, &rf, route, sizeof route);
 	if (s->failed)
 		internal_verdict(s->cfg, &v);
 	else
 		policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &rf : NULL, &v);
-	describe_route(s, &rf, route, sizeof route);
 	log_decision(ctx, s, stage, rcpt, rf.domain, route[0] ? route : NULL, &v);
 	return answer(ctx, s, &v);
 }

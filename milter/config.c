@@ -89,6 +89,17 @@ static const struct option_def general_options[] = {
 	{"allow_authenticated", OPT_BOOL, "yes", true,
 	 "exempt SMTP-AUTH authenticated clients",
 	 CFG(policy.allow_authenticated), NO_RANGE},
+	{"allow_backup_clients", OPT_CIDRS, "", true,
+	 "clients allowed to use a backup MX while the primary is up",
+	 CFG(policy.allow_backup_clients), NO_RANGE},
+	{"mx_probe_port", OPT_INT, "25", true,
+	 "TCP port probed on a more-preferred MX for backup_primary_up",
+	 CFG(mx_probe_port), 1, 65535, NULL, NULL},
+	{"mx_probe_timeout_ms", OPT_INT, "1000", true,
+	 "how long a probe may take; one that cannot complete counts as down",
+	 CFG(mx_probe_timeout_ms), 50, 10000, NULL, NULL},
+	{"mx_probe_ttl", OPT_INT, "60", true,
+	 "seconds a probe result is kept and shared", CFG(mx_probe_ttl), 0, 3600, NULL, NULL},
 	{"allow_mx_peers", OPT_BOOL, "yes", true,
 	 "exempt clients that are MX hosts of the recipient domain (a backup relaying to the primary)",
 	 CFG(policy.allow_mx_peers), NO_RANGE},
@@ -718,6 +729,7 @@ void config_free(struct config *cfg)
 	free(cfg->dns_servers);
 	free(cfg->authserv_id);
 	cidrset_free(&pol->allow_clients);
+	cidrset_free(&pol->allow_backup_clients);
 	cidrset_free(&pol->allow_helo_clients);
 	namelist_free(&pol->allow_helo_names);
 	namelist_free(&pol->allow_ptr);

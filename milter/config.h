@@ -44,6 +44,9 @@ struct config {
 	int dns_min_ttl;
 	int dns_max_ttl;
 	int ptr_max_names;
+	int mx_probe_port;
+	int mx_probe_timeout_ms;
+	int mx_probe_ttl;
 	char *authserv_id;
 	int on_internal_error;  /* INTERNAL_ERROR_TEMPFAIL or _ACCEPT */
 	int log_facility;       /* syslog facility code */

@@ -204,6 +204,18 @@ static enum check_result ptr_generic(UNUSED const struct policy *pol,
 	return name && ptr_name_looks_generic(name, &s->client) ? RESULT_FAIL : RESULT_NONE;
 }
 
+/* A backup used while a better exchanger is up: the bypass this filter closes. */
+static enum check_result backup_primary_up(const struct policy *pol,
+					   const struct session_facts *s,
+					   const struct rcpt_facts *r)
+{
+	if (r == NULL || !r->via_backup || r->primary_up == NULL)
+		return RESULT_NONE;
+	if (s->have_client && cidrset_contains(&pol->allow_backup_clients, &s->client))
+		return RESULT_NONE;
+	return RESULT_FAIL;
+}
+
 static const struct check_def checks[CHECK_COUNT] = {
 	[CHECK_HELO_MISSING] = {"helo_missing", ACTION_REJECT,
 		"503 5.5.1 Send HELO or EHLO first", true, helo_missing},
@@ -234,6 +246,8 @@ static const struct check_def checks[CHECK_COUNT] = {
 	[CHECK_PTR_GENERIC] = {"ptr_generic", ACTION_TAG,
 		"550 5.7.25 Client host name looks dynamic; send through your provider's relay",
 		false, ptr_generic},
+	[CHECK_BACKUP_PRIMARY_UP] = {"backup_primary_up", ACTION_LOG,
+		"451 4.7.1 Please deliver to the primary MX", false, backup_primary_up},
 };
 
 const char *check_name(enum check_id id)
@@ -351,11 +365,23 @@ static bool temperror_refuses(const struct policy *pol, unsigned mask)
 	return false;
 }
 
-static void choose_answer(const struct policy *pol, struct verdict *v)
+/* "Please deliver to the primary MX (mx1.example.net)" */
+static void name_the_primary(struct reply *reply, const char *name)
+{
+	size_t len = strlen(reply->text);
+
+	if (len + strlen(name) + 3 <= REPLY_TEXT_MAX)
+		snprintf(reply->text + len, sizeof reply->text - len, " (%s)", name);
+}
+
+static void choose_answer(const struct policy *pol, const struct rcpt_facts *r,
+			  struct verdict *v)
 {
 	if (v->action == ACTION_REJECT || v->action == ACTION_TEMPFAIL) {
 		v->decisive = first_with_action(pol, v->fired, v->action);
 		v->reply = pol->checks[v->decisive].reply;
+		if (v->decisive == CHECK_BACKUP_PRIMARY_UP)
+			name_the_primary(&v->reply, r->primary_up);
 		v->kind = v->action == ACTION_REJECT ? VERDICT_REJECT : VERDICT_TEMPFAIL;
 	} else if (temperror_refuses(pol, v->temperror)) {
 		v->reply = dns_temperror_reply;
@@ -386,7 +412,7 @@ void policy_evaluate(const struct policy *pol, const struct session_facts *s,
 		out->kind = VERDICT_EXEMPT;
 		return;
 	}
-	choose_answer(pol, out);
+	choose_answer(pol, r, out);
 }
 
 void checks_format(unsigned mask, char *buf, size_t len)

@@ -29,6 +29,7 @@ enum check_id {
 	CHECK_PTR_MISSING,
 	CHECK_PTR_UNCONFIRMED,
 	CHECK_PTR_GENERIC,
+	CHECK_BACKUP_PRIMARY_UP,
 	CHECK_COUNT
 };
 
@@ -82,6 +83,7 @@ struct local_addresses {
 struct policy {
 	struct check_setting checks[CHECK_COUNT];
 	struct cidrset allow_clients;
+	struct cidrset allow_backup_clients;
 	struct cidrset allow_helo_clients;
 	struct namelist allow_helo_names;
 	struct namelist allow_ptr;
@@ -116,6 +118,8 @@ struct rcpt_facts {
 	const char *address;        /* without angle brackets */
 	const char *domain;
 	const struct mx_hosts *mx;  /* the domain's exchangers; NULL when not looked up */
+	bool via_backup;            /* the route is backup */
+	const char *primary_up;     /* a better exchanger that accepted a probe, or NULL */
 };
 
 struct verdict {

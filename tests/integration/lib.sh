@@ -200,7 +200,7 @@ postfix_conf() {
 	mydomain = example.net
 	myorigin = \$myhostname
 	mydestination =
-	relay_domains = example.net example.org sender.example
+	relay_domains = example.net example.org nomail.example.org sender.example
 	mynetworks = 127.0.0.0/24
 	smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 	inet_interfaces = all

@@ -13,7 +13,8 @@ ptr_missing = off
 ptr_unconfirmed = off
 ptr_generic = off
 helo_unknown = off
-helo_mismatch = off'
+helo_mismatch = off
+backup_primary_up = off'
 
 it_setup
 start_milter "$BASE_CONF"

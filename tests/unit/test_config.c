@@ -63,8 +63,7 @@ static void test_defaults(void)
 	CU_ASSERT_FALSE(cidrset_contains(&p->allow_clients, &other));
 	for (int i = 0; i < CHECK_COUNT; i++) {
 		CU_ASSERT_EQUAL(p->checks[i].action, check_default_action(i));
-		CU_ASSERT_EQUAL(reply_class(&p->checks[i].reply),
-				p->checks[i].action == ACTION_TEMPFAIL ? 4 : 5);
+		CU_ASSERT_EQUAL(reply_class(&p->checks[i].reply), check_default_reply(i)[0] - '0');
 	}
 	CU_ASSERT_STRING_EQUAL(p->checks[CHECK_HELO_NOT_FQDN].reply.code, "504");
 	CU_ASSERT_STRING_EQUAL(p->checks[CHECK_HELO_MISSING].reply.code, "503");
@@ -261,7 +260,7 @@ static void test_option_table(void)
 
 	for (; o[n].name; n++)
 		CU_ASSERT_PTR_NOT_NULL(o[n].help);
-	CU_ASSERT_EQUAL(n, 25 + 2 * CHECK_COUNT);
+	CU_ASSERT_EQUAL(n, 29 + 2 * CHECK_COUNT);
 }
 
 int main(void)

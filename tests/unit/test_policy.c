@@ -15,6 +15,7 @@
 
 static struct config *cfg;
 static const struct mx_hosts *current_mx;    /* the recipient domain's exchangers */
+static const char *current_primary_up;       /* via backup, this better MX is up */
 
 static void use_config(const char *text)
 {
@@ -44,7 +45,8 @@ static struct session_facts facts(const char *helo)
 
 static struct verdict judge(const struct session_facts *s, const char *rcpt)
 {
-	struct rcpt_facts r = {rcpt, rcpt ? strchr(rcpt, '@') + 1 : NULL, current_mx};
+	struct rcpt_facts r = {rcpt, rcpt ? strchr(rcpt, '@') + 1 : NULL, current_mx,
+			       current_primary_up != NULL, current_primary_up};
 	struct verdict v;
 
 	policy_evaluate(&cfg->policy, s, rcpt ? &r : NULL, &v);
@@ -492,6 +494,30 @@ static void test_allow_mx_peers(void)
 	current_mx = NULL;
 }
 
+static void test_backup_primary_up(void)
+{
+	struct verdict v;
+
+	use_config("");
+	current_primary_up = "mx1.example.net";
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_BACKUP_PRIMARY_UP));
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);          /* default: log */
+	use_config("backup_primary_up = tempfail\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "451");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.7.1");
+	CU_ASSERT_STRING_EQUAL(v.reply.text, "Please deliver to the primary MX (mx1.example.net)");
+	use_config("backup_primary_up = tempfail\nallow_backup_clients = 192.0.2.0/24\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	current_primary_up = NULL;                        /* the primary is down */
+	use_config("backup_primary_up = tempfail\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.fired, 0);
+}
+
 static void test_names(void)
 {
 	char buf[256];
@@ -523,6 +549,7 @@ int main(void)
 		UNIT_TEST(test_impersonation_by_the_named_host_itself),
 		UNIT_TEST(test_allow_ptr_needs_confirmation),
 		UNIT_TEST(test_impersonating_recipient_mx), UNIT_TEST(test_allow_mx_peers),
+		UNIT_TEST(test_backup_primary_up),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"policy", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
