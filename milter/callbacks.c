@@ -191,6 +191,39 @@ static bool local_address(SMFICTX *ctx, struct netaddr *out)
 	return false;
 }
 
+/*
+ * Once per process: name the fix when the MTA gives no usable local
+ * address, or a private one that local_addresses does not map (NAT), since
+ * routes then cannot be known.
+ */
+static void warn_about_local_address(const struct session *s)
+{
+	static int warned_missing, warned_private;
+	const struct local_addresses *map = &s->cfg->policy.local_addresses;
+
+	if (!s->facts.have_local) {
+		if (!__atomic_exchange_n(&warned_missing, 1, __ATOMIC_RELAXED))
+			log_msg(LOG_WARNING, "the MTA sent neither {if_addr} nor a specific "
+				"{daemon_addr}: MX routes are unknown.  Postfix: listen on specific "
+				"addresses and keep {daemon_addr} in milter_connect_macros; "
+				"Sendmail: add {if_addr} to confMILTER_MACROS_CONNECT");
+		return;
+	}
+	if (!netaddr_is_private(&s->facts.local))
+		return;
+	for (size_t i = 0; i < map->count; i++)
+		if (netaddr_equal(&map->items[i].local, &s->facts.local) &&
+		    !netaddr_equal(&map->items[i].public, &s->facts.local))
+			return;
+	if (!__atomic_exchange_n(&warned_private, 1, __ATOMIC_RELAXED)) {
+		char text[NETADDR_STRLEN];
+
+		netaddr_format(&s->facts.local, text, sizeof text);
+		log_msg(LOG_WARNING, "local address %s is private and local_addresses maps it "
+			"to no public address: behind NAT, add local_addresses = %s=PUBLIC", text, text);
+	}
+}
+
 static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct session *s = ensure_session(ctx);
@@ -208,6 +241,8 @@ static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hos
 		dns_prefetch(rname, DNS_T_PTR);
 	}
 	session_set_local(s, local_address(ctx, &addr) ? &addr : NULL);
+	if (s->facts.have_client)
+		warn_about_local_address(s);
 	if (!session_set_mta_name(s, mta_getsymval(ctx, "j")))
 		s->failed = true;
 	return no_answer(s, SMFIP_NR_CONN);
