@@ -13,6 +13,7 @@ PY=/usr/bin/python3
 
 MX1=127.0.0.25            # the primary MX listener (example.net MX 10)
 MX2=127.0.0.26            # the backup MX listener (example.net MX 20)
+NATMX=10.0.0.5            # mx2 again, as seen behind NAT (exists only in the namespace)
 SERVER=$MX1               # where smtp and dialog connect; a suite may switch
 NSD_PORT=5300             # NSD, behind the fault-injecting front end on :53
 MILTER_PORT=9891
@@ -77,6 +78,7 @@ it_setup() {
 	trap 'exit 130' INT TERM
 	ip netns add "$NS"
 	ip -n "$NS" link set lo up
+	ip -n "$NS" addr add "$NATMX/32" dev lo
 	mkdir -p "/etc/netns/$NS"
 	printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n' >"/etc/netns/$NS/resolv.conf"
 	printf '127.0.0.1 localhost\n' >"/etc/netns/$NS/hosts"
@@ -228,6 +230,7 @@ postfix_master() {
 	cat <<-CONF
 	$MX1:25 inet n - n - - smtpd
 	$MX2:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-mx2
+	$NATMX:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-nat
 	cleanup   unix n - n - 0 cleanup
 	qmgr      unix n - n 300 1 qmgr
 	rewrite   unix - - n - - trivial-rewrite

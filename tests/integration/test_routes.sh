@@ -73,6 +73,29 @@ accepted allow_backup_clients 127.0.2.1 good.sender.example user@example.net \
 	"route=backup(pref=20,primary=mx1.example.net:up)" "checks=-" "verdict=accept"
 SERVER=$MX1
 
+# ---- NAT: mx2 reached on a private address, mapped by local_addresses ----------------
+reload_milter "$BASE_CONF
+backup_primary_up = off"
+SERVER=$NATMX
+accepted nat_unmapped 127.0.2.1 good.sender.example user@example.net "route=none"
+if grep -q "local address $NATMX is private and local_addresses maps it to no public address" "$T/milter.log"; then
+	pass nat_unmapped_warning
+else
+	fail nat_unmapped_warning "no warning about the unmapped private local address"
+fi
+reload_milter "$BASE_CONF
+backup_primary_up = off
+local_addresses = $NATMX=$MX2"
+accepted nat_mapped 127.0.2.1 good.sender.example user@example.net \
+	"route=backup(pref=20,primary=mx1.example.net)"
+refused nat_same_verdict 127.0.1.13 WIN-8DKQ3J2 user@example.net "504 5.5.2 RCPT" helo_not_fqdn
+if [ "$(grep -c 'is private and local_addresses maps it' "$T/milter.log")" -eq 1 ]; then
+	pass nat_warning_once
+else
+	fail nat_warning_once "the NAT warning is not logged exactly once"
+fi
+SERVER=$MX1
+
 # ---- other domains: implicit MX, null MX, not ours, two domains at once ------------------
 accepted route_implicit 127.0.2.1 good.sender.example user@example.org \
 	"route=primary(pref=0)" "verdict=accept"
