@@ -144,7 +144,7 @@ static void probe_all(const struct mx_hosts *mx, const size_t *idx, size_t n,
 const char *probe_better_exchanger_up(const struct mx_hosts *mx, unsigned our_pref,
 				      const struct probe_settings *s)
 {
-	size_t todo[MX_ADDRS_MAX], n = 0;
+	size_t to_probe[MX_ADDRS_MAX], n = 0;
 	bool up[MX_ADDRS_MAX];
 
 	for (size_t i = 0; i < mx->naddrs; i++) {
@@ -157,11 +157,11 @@ const char *probe_better_exchanger_up(const struct mx_hosts *mx, unsigned our_pr
 		if (c == 1)
 			return h->name;
 		if (c < 0)
-			todo[n++] = i;
+			to_probe[n++] = i;
 	}
-	probe_all(mx, todo, n, s, up);
+	probe_all(mx, to_probe, n, s, up);
 	for (size_t i = 0; i < n; i++)
 		if (up[i])
-			return mx->hosts[mx->addr_host[todo[i]]].name;
+			return mx->hosts[mx->addr_host[to_probe[i]]].name;
 	return NULL;
 }
