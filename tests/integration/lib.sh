@@ -426,6 +426,15 @@ delivered_headers() {
 	return 1
 }
 
+# expect_line NAME FILE FIXED_STRING WHY: passes NAME when FILE holds the text.
+expect_line() {
+	if grep -qF -- "$3" "$2"; then
+		pass "$1"
+	else
+		fail "$1" "$4"
+	fi
+}
+
 # ---- scenario shapes shared by the suites --------------------------------------
 
 # refused NAME SRC HELO RCPT "CODE XCODE STAGE" CHECKS: one refusal scenario.

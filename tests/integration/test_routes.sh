@@ -51,11 +51,8 @@ mx_probe_port = 25
 backup_primary_up = tempfail"
 refused primary_up_tempfail 127.0.2.1 good.sender.example user@example.net \
 	"451 4.7.1 RCPT" backup_primary_up
-if grep -q '451 4.7.1 Please deliver to the primary MX (mx1.example.net)' "$T/out/primary_up_tempfail.txt"; then
-	pass primary_up_reply_names_primary
-else
-	fail primary_up_reply_names_primary "reply does not name mx1.example.net"
-fi
+expect_line primary_up_reply_names_primary "$T/out/primary_up_tempfail.txt" \
+	'451 4.7.1 Please deliver to the primary MX (mx1.example.net)' "reply does not name mx1.example.net"
 SERVER=$MX1
 accepted primary_not_probed 127.0.2.1 good.sender.example user@example.net \
 	"route=primary(pref=10)" "verdict=accept"
@@ -78,11 +75,9 @@ reload_milter "$BASE_CONF
 backup_primary_up = off"
 SERVER=$NATMX
 accepted nat_unmapped 127.0.2.1 good.sender.example user@example.net "route=none"
-if grep -q "local address $NATMX is private and local_addresses maps it to no public address" "$T/milter.log"; then
-	pass nat_unmapped_warning
-else
-	fail nat_unmapped_warning "no warning about the unmapped private local address"
-fi
+expect_line nat_unmapped_warning "$T/milter.log" \
+	"local address $NATMX is private and local_addresses maps it to no public address" \
+	"no warning about the unmapped private local address"
 reload_milter "$BASE_CONF
 backup_primary_up = off
 local_addresses = $NATMX=$MX2"
