@@ -15,6 +15,7 @@ MX1=127.0.0.25            # the primary MX listener (example.net MX 10)
 MX2=127.0.0.26            # the backup MX listener (example.net MX 20)
 NATMX=10.0.0.5            # mx2 again, as seen behind NAT (exists only in the namespace)
 SERVER=$MX1               # where smtp and dialog connect; a suite may switch
+SMTP_PORT=25              # and on which port
 NSD_PORT=5300             # NSD, behind the fault-injecting front end on :53
 MILTER_PORT=9891
 SINK_PORT=2526
@@ -104,6 +105,7 @@ it_teardown() {
 	local pid
 	set +e
 	[ -n "$MILTER_PID" ] && stop_pid "$MILTER_PID"
+	[ -n "$SENDMAIL_PID" ] && stop_pid "$SENDMAIL_PID"
 	if [ -n "$T" ] && [ -f "$T/postfix/etc/main.cf" ]; then
 		nsexec postfix -c "$T/postfix/etc" stop >/dev/null 2>&1
 		pid=$(cat "$T/postfix/queue/pid/master.pid" 2>/dev/null | tr -d ' ')
@@ -202,7 +204,7 @@ postfix_conf() {
 	mydomain = example.net
 	myorigin = \$myhostname
 	mydestination =
-	relay_domains = example.net example.org nomail.example.org sender.example
+	relay_domains = example.net example.com example.org nomail.example.org sender.example
 	mynetworks = 127.0.0.0/24
 	smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 	inet_interfaces = all
@@ -269,6 +271,84 @@ start_postfix() {
 	}
 }
 
+# ---- Sendmail, next to Postfix --------------------------------------------------
+
+SMX1=198.51.100.25        # smx1.example.com (MX 10) as Sendmail's clients reach it
+SMX2=198.51.100.26        # smx2.example.com (MX 20)
+SMLOOP=127.0.0.27         # a loopback address: Sendmail sends no {if_addr} there
+SM_PORT=2525              # Sendmail listens on 0.0.0.0:$SM_PORT, {daemon_addr} 0.0.0.0
+SENDMAIL_PID=
+# Debian's sendmail-bin, -base and -cf unpacked (they conflict with postfix
+# as installed packages); tests/integration/fetch-sendmail.sh makes it.
+: "${MXPT_SENDMAIL_ROOT:=/var/cache/mxpolicy-milter-tests/sendmail}"
+
+sendmail_available() {
+	[ -x "$MXPT_SENDMAIL_ROOT/usr/libexec/sendmail/sendmail" ] &&
+		[ -f "$MXPT_SENDMAIL_ROOT/usr/share/sendmail/cf/m4/cf.m4" ] && command -v m4 >/dev/null
+}
+
+# sendmail_mc: the test's sendmail.mc around contrib/sendmail/mxpolicy-milter.mc,
+# pointed at the test milter's port; queue only, nothing is delivered.
+sendmail_mc() {
+	local d=$T/sendmail
+	cat <<-MC
+	divert(-1)
+	divert(0)dnl
+	VERSIONID(\`mxpolicy-milter integration test')dnl
+	OSTYPE(\`linux')dnl
+	define(\`confDOMAIN_NAME', \`smx1.example.com')dnl
+	define(\`confDELIVERY_MODE', \`queue')dnl
+	define(\`QUEUE_DIR', \`$d/queue')dnl
+	define(\`STATUS_FILE', \`$d/statistics')dnl
+	define(\`ALIAS_FILE', \`$d/aliases')dnl
+	define(\`confPID_FILE', \`$d/sendmail.pid')dnl
+	define(\`confHOST_STATUS_DIRECTORY', \`')dnl
+	define(\`confDONT_PROBE_INTERFACES', \`True')dnl
+	define(\`confTO_IDENT', \`0s')dnl
+	define(\`confBAD_RCPT_THROTTLE', \`0')dnl
+	define(\`confMAX_DAEMON_CHILDREN', \`0')dnl
+	define(\`confCONNECTION_RATE_THROTTLE', \`0')dnl
+	define(\`confREFUSE_LA', \`1000')dnl
+	define(\`confQUEUE_LA', \`1000')dnl
+	FEATURE(\`accept_unresolvable_domains')dnl
+	FEATURE(\`accept_unqualified_senders')dnl
+	RELAY_DOMAIN(\`example.com')dnl
+	DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=0.0.0.0, Name=MTA')dnl
+	MC
+	sed "s/inet:8891@127.0.0.1/inet:$MILTER_PORT@127.0.0.1/" "$top_srcdir/contrib/sendmail/mxpolicy-milter.mc"
+	printf 'MAILER(%s)dnl\nMAILER(%s)dnl\n' "\`local'" "\`smtp'"
+}
+
+# start_sendmail: Sendmail 8.17 in the namespace, on 0.0.0.0:$SM_PORT, with
+# the TEST-NET addresses of smx1/smx2 on lo.
+start_sendmail() {
+	local d=$T/sendmail cf=$MXPT_SENDMAIL_ROOT/usr/share/sendmail/cf
+	mkdir -p "$d/queue"
+	chmod 700 "$d/queue"
+	: >"$d/aliases"
+	ip -n "$NS" addr add "$SMX1/32" dev lo
+	ip -n "$NS" addr add "$SMX2/32" dev lo
+	# Sendmail looks its own name up at start; without this it waits 60 s.
+	printf '%s %s %s\n' "$SMX1" "$(hostname)" smx1.example.com >>"/etc/netns/$NS/hosts"
+	sendmail_mc >"$d/sendmail.mc"
+	m4 -D_CF_DIR_="$cf/" "$cf/m4/cf.m4" "$d/sendmail.mc" >"$d/sendmail.cf" 2>"$d/m4.err" || {
+		log "m4 could not build sendmail.cf:"; cat "$d/m4.err" >&2
+		exit 1
+	}
+	: >"$d/sendmail.out"
+	ip netns exec "$NS" "$MXPT_SENDMAIL_ROOT/usr/libexec/sendmail/sendmail" -C "$d/sendmail.cf" \
+		-bD -X "$d/traffic" >"$d/sendmail.out" 2>&1 &
+	SENDMAIL_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		nsexec bash -c "exec 3<>/dev/tcp/$SMX1/$SM_PORT" 2>/dev/null && return 0
+		kill -0 "$SENDMAIL_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	log "Sendmail did not start:"; cat "$d/sendmail.out" >&2
+	exit 1
+}
+
 postfix_reload() {
 	nsexec script -qec "postfix -c $T/postfix/etc reload" /dev/null >/dev/null 2>&1
 	sleep 0.5
@@ -301,6 +381,7 @@ start_milter() {
 
 stop_milter() {
 	[ -n "$MILTER_PID" ] && stop_pid "$MILTER_PID"
+	[ -n "$SENDMAIL_PID" ] && stop_pid "$SENDMAIL_PID"
 	MILTER_PID=
 }
 
@@ -330,7 +411,7 @@ smtp() {
 	for a in "$@"; do [ "$a" = --data ] && quit=(); done
 	local extra=()
 	for a in "$@"; do [ "$a" != --data ] && extra+=("$a"); done
-	nsexec swaks --server "$SERVER:25" --local-interface "$src" --helo "$helo" \
+	nsexec swaks --server "$SERVER:$SMTP_PORT" --local-interface "$src" --helo "$helo" \
 		--from "$from" --to "$rcpt" --timeout 40 "${quit[@]}" "${extra[@]}" \
 		--header "X-Test: $name" --output-file "$T/out/$name.txt" >/dev/null 2>&1
 	return 0
@@ -340,7 +421,7 @@ smtp() {
 dialog() {
 	local name=$1 src=$2
 	shift 2
-	nsexec "$PY" "$HERE/smtp_dialog.py" --server "$SERVER:25" --source "$src" "$@" \
+	nsexec "$PY" "$HERE/smtp_dialog.py" --server "$SERVER:$SMTP_PORT" --source "$src" "$@" \
 		>"$T/out/$name.txt" 2>&1
 	return 0
 }
