@@ -12,13 +12,12 @@
 
 #include "callbacks.h"
 #include "dns.h"
-#include "helodns.h"
 #include "log.h"
 #include "mta.h"
-#include "mxroute.h"
-#include "probe.h"
+#include "judge.h"
 #include "names.h"
 #include "session.h"
+#include "stats.h"
 
 #define POLICY_HEADER "X-MX-Policy"
 #define AR_HEADER "Authentication-Results"
@@ -36,8 +35,6 @@ static const char helo_macros[] = "{tls_version}";
 static const char mail_macros[] = "i {auth_authen} {mail_addr}";
 static const char rcpt_macros[] = "i {rcpt_addr}";
 static const char eom_macros[] = "i";
-
-static unsigned long n_sessions, n_decisions[VERDICT_WOULD_TEMPFAIL + 1];
 
 static const struct reply internal_error_reply = {
 	"451", "4.3.0", "Temporary local problem, try again later"
@@ -83,39 +80,6 @@ static bool session_resolver(struct session *s, struct engine_resolver *r)
 	return true;
 }
 
-static void gather_dns_facts(struct session *s)
-{
-	struct engine_resolver r;
-	struct session_facts *f = &s->facts;
-
-	if (!session_resolver(s, &r))
-		return;
-	if (!s->iprev_gathered) {
-		iprev_gather(&r.base, &f->client, (size_t)s->cfg->ptr_max_names, &s->iprev);
-		f->iprev = &s->iprev;
-		s->iprev_gathered = true;
-		if (s->iprev.total > s->iprev.count)
-			log_msg(LOG_INFO, "%s: client %s has %zu PTR names; checked the first %zu",
-				s->id, s->client_text, s->iprev.total, s->iprev.count);
-	}
-	if (!s->helo_dns_gathered && f->helo_seen && f->helo.cls == HELO_FQDN) {
-		helo_dns_gather(&r.base, f->helo.name, &f->client, &f->helo_dns);
-		f->have_helo_dns = true;
-		s->helo_dns_gathered = true;
-	}
-}
-
-/* The recipient domain's exchangers, for helo_impersonation (and routes). */
-static bool gather_mx(struct session *s, const char *domain, struct mx_hosts *out)
-{
-	struct engine_resolver r;
-
-	if (!session_resolver(s, &r))
-		return false;
-	mx_hosts_gather(&r.base, domain, out);
-	return true;
-}
-
 static struct session *get_session(SMFICTX *ctx)
 {
 	return mta_getpriv(ctx);
@@ -136,7 +100,7 @@ static struct session *ensure_session(SMFICTX *ctx)
 		log_msg(LOG_ERR, "cannot create a session: out of memory");
 		return NULL;
 	}
-	__atomic_add_fetch(&n_sessions, 1, __ATOMIC_RELAXED);
+	stats_count_session();
 	mta_setpriv(ctx, s);
 	return s;
 }
@@ -262,20 +226,6 @@ static sfsistat mxp_helo(SMFICTX *ctx, char *helohost)
 	return no_answer(s, SMFIP_NR_HELO);
 }
 
-static void strip_brackets(const char *in, char *out, size_t len)
-{
-	size_t n = strlen(in);
-
-	if (n >= 2 && in[0] == '<' && in[n - 1] == '>') {
-		in++;
-		n -= 2;
-	}
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, in, n);
-	out[n] = '\0';
-}
-
 static void log_decision(SMFICTX *ctx, const struct session *s, const char *stage,
 			 const char *rcpt, const char *domain, const char *route,
 			 const struct verdict *v)
@@ -315,7 +265,6 @@ static void internal_verdict(const struct config *cfg, struct verdict *v)
 
 static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 {
-	__atomic_add_fetch(&n_decisions[v->kind], 1, __ATOMIC_RELAXED);
 	if (v->kind != VERDICT_REJECT && v->kind != VERDICT_TEMPFAIL) {
 		s->tagged |= v->tagged;
 		return SMFIS_CONTINUE;
@@ -326,60 +275,19 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 	return v->kind == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
-/*
- * The route of a recipient, and for a backup route whether a better
- * exchanger is up (probed only when backup_primary_up is on).  Writes the
- * route= text, "" when the exchangers were not looked up.
- */
-static void find_route(const struct session *s, struct rcpt_facts *rf, char *buf, size_t len)
-{
-	const struct config *cfg = s->cfg;
-	struct probe_settings ps = {cfg->mx_probe_port, cfg->mx_probe_timeout_ms, cfg->mx_probe_ttl};
-	struct route route;
-	size_t n;
-
-	buf[0] = '\0';
-	if (rf->mx == NULL)
-		return;
-	if (rf->mx->null_mx && rf->mx->count > 0)
-		log_msg(LOG_INFO, "%s: %s lists a null MX among other MX records; ignoring it",
-			s->id, rf->domain);
-	mxroute_classify(rf->mx, s->facts.have_local ? &s->facts.local : NULL,
-			 &cfg->policy.local_addresses, &route);
-	route_format(&route, buf, len);
-	if (route.kind != ROUTE_BACKUP || cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action == ACTION_OFF)
-		return;
-	rf->via_backup = true;
-	rf->primary_up = probe_better_exchanger_up(rf->mx, route.our_pref, &ps);
-	n = strlen(buf);
-	if (n > 0 && n + 6 < len)   /* "...primary=mx1.example.net)" -> "...:up)" */
-		snprintf(buf + n - 1, len - n + 1, ":%s)", rf->primary_up ? "up" : "down");
-}
-
 /* Judges the session, for one recipient or (rcpt NULL) at MAIL. */
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
-	char address[1024], route[DNS_NAME_MAX + 64];
-	struct rcpt_facts rf = {NULL, NULL, NULL, false, NULL};
-	struct mx_hosts mx;
-	struct verdict v;
+	struct engine_resolver r;
+	struct judgement j;
 
-	if (rcpt != NULL) {
-		strip_brackets(rcpt, address, sizeof address);
-		rf.address = address;
-		rf.domain = address_domain(address);
-	}
-	if (!s->failed)
-		gather_dns_facts(s);
-	if (!s->failed && rf.domain && rf.domain[0] && gather_mx(s, rf.domain, &mx))
-		rf.mx = &mx;
-	find_route(s, &rf, route, sizeof route);
+	judge(s, !s->failed && session_resolver(s, &r) ? &r.base : NULL, rcpt, &j);
 	if (s->failed)
-		internal_verdict(s->cfg, &v);
-	else
-		policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &rf : NULL, &v);
-	log_decision(ctx, s, stage, rcpt, rf.domain, route[0] ? route : NULL, &v);
-	return answer(ctx, s, &v);
+		internal_verdict(s->cfg, &j.verdict);
+	stats_count_decision(&j.verdict, judgement_route_kind(&j));
+	log_decision(ctx, s, stage, rcpt, j.rf.domain, j.route_text[0] ? j.route_text : NULL,
+		     &j.verdict);
+	return answer(ctx, s, &j.verdict);
 }
 
 /* No session at all (out of memory): answer per the current configuration. */
@@ -522,19 +430,6 @@ static sfsistat mxp_close(SMFICTX *ctx)
 	mta_setpriv(ctx, NULL);
 	session_free(s);
 	return SMFIS_CONTINUE;
-}
-
-void callbacks_log_status(void)
-{
-	char line[512];
-	size_t o;
-
-	o = (size_t)snprintf(line, sizeof line, "status: sessions=%lu",
-			     __atomic_load_n(&n_sessions, __ATOMIC_RELAXED));
-	for (int k = 0; k <= VERDICT_WOULD_TEMPFAIL && o < sizeof line; k++)
-		o += (size_t)snprintf(line + o, sizeof line - o, " %s=%lu", verdict_name(k),
-				      __atomic_load_n(&n_decisions[k], __ATOMIC_RELAXED));
-	log_msg(LOG_NOTICE, "%s", line);
 }
 
 struct smfiDesc mxp_filter = {

@@ -8,7 +8,4 @@
 
 extern struct smfiDesc mxp_filter;
 
-/* Logs the session and verdict counters (SIGUSR2). */
-void callbacks_log_status(void);
-
 #endif

@@ -115,6 +115,11 @@ static const struct option_def general_options[] = {
 	{"on_internal_error", OPT_ENUM, "tempfail", true,
 	 "what to answer when the filter itself fails: tempfail or accept",
 	 CFG(on_internal_error), 0, 0, internal_error_words, NULL},
+	{"stats_file", OPT_PATH, "", true,
+	 "counters in the Prometheus text format, rewritten atomically every stats_interval "
+	 "seconds (empty: none)", CFG(stats_file), NO_RANGE},
+	{"stats_interval", OPT_INT, "60", true,
+	 "seconds between two writes of stats_file", CFG(stats_interval), 1, 86400, NULL, NULL},
 	{"log_facility", OPT_ENUM, "mail", true,
 	 "syslog facility", CFG(log_facility), 0, 0, facility_words, facility_codes},
 	{"log_level", OPT_ENUM, "info", true,
@@ -459,6 +464,10 @@ static const char *apply(struct config *cfg, const struct option_def *o, const c
 	switch (o->type) {
 	case OPT_STRING:
 		return set_string(field, v);
+	case OPT_PATH:
+		if (v[0] != '\0' && v[0] != '/')
+			return "must be an absolute path (or empty)";
+		return set_string(field, v);
 	case OPT_SOCKET: {
 		const char *why = parse_socket_value(v);
 		return why ? why : set_string(field, v);
@@ -728,6 +737,7 @@ void config_free(struct config *cfg)
 	free(cfg->socket_group);
 	free(cfg->dns_servers);
 	free(cfg->authserv_id);
+	free(cfg->stats_file);
 	cidrset_free(&pol->allow_clients);
 	cidrset_free(&pol->allow_backup_clients);
 	cidrset_free(&pol->allow_helo_clients);

@@ -14,7 +14,7 @@
 #include "policy.h"
 
 enum opt_type {
-	OPT_STRING, OPT_INT, OPT_BOOL, OPT_MODE, OPT_SOCKET, OPT_ENUM,
+	OPT_STRING, OPT_PATH, OPT_INT, OPT_BOOL, OPT_MODE, OPT_SOCKET, OPT_ENUM,
 	OPT_CIDRS, OPT_HELO_ALLOW, OPT_DOMAINS, OPT_LOCAL_ADDRS,
 	OPT_RECIPIENTS, OPT_SERVERS, OPT_ACTION, OPT_REPLY
 };
@@ -48,6 +48,8 @@ struct config {
 	int mx_probe_timeout_ms;
 	int mx_probe_ttl;
 	char *authserv_id;
+	char *stats_file;       /* "" for none */
+	int stats_interval;     /* seconds between writes of stats_file */
 	int on_internal_error;  /* INTERNAL_ERROR_TEMPFAIL or _ACCEPT */
 	int log_facility;       /* syslog facility code */
 	int log_level;          /* syslog priority threshold */

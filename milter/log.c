@@ -125,6 +125,7 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 /* ---- the sink -------------------------------------------------------- */
 
 static bool log_to_stderr;
+static bool log_to_syslog = true;
 static int log_level = LOG_INFO;
 static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -133,6 +134,13 @@ void log_open(const char *ident, int facility, bool to_stderr)
 	closelog();
 	openlog(ident, LOG_PID | LOG_NDELAY, facility);
 	log_to_stderr = to_stderr;
+	log_to_syslog = true;
+}
+
+void log_open_stderr_only(void)
+{
+	log_to_stderr = true;
+	log_to_syslog = false;
 }
 
 void log_set_level(int level)
@@ -151,7 +159,8 @@ void log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	syslog(priority, "%s", line);
+	if (log_to_syslog)
+		syslog(priority, "%s", line);
 	if (log_to_stderr) {
 		struct timespec ts;
 		struct tm tm;

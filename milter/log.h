@@ -39,6 +39,8 @@ struct decision_line {
 void log_format_decision(const struct decision_line *d, char *buf, size_t len);
 
 void log_open(const char *ident, int facility, bool to_stderr);
+/* Messages to stderr only, never syslog: the query mode. */
+void log_open_stderr_only(void);
 void log_set_level(int level);
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -30,6 +31,8 @@
 #include "config.h"
 #include "dns.h"
 #include "log.h"
+#include "query.h"
+#include "stats.h"
 
 #define EXIT_USAGE 64
 #define EXIT_CONFIG 78
@@ -42,6 +45,10 @@ struct options {
 	const char *pidfile;
 	bool foreground;
 	bool check_only;
+	const char *query_client;   /* -q: the query mode */
+	const char *query_local;    /* -a */
+	const char *query_helo;
+	const char *query_rcpt;
 };
 
 static struct options opts = {.config_path = SYSCONFDIR "/mxpolicy-milter.conf"};
@@ -51,6 +58,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: mxpolicy-milter [-c FILE] [-f] [-n] [-p SOCKET] [-u USER[:GROUP]]\n"
 		"                       [-P PIDFILE] [-V] [-h]\n"
+		"       mxpolicy-milter [-c FILE] [-a LOCAL_ADDR] -q CLIENT_IP HELO [RECIPIENT]\n"
 		"  -c FILE    configuration file (default %s)\n"
 		"  -f         stay in the foreground and log to stderr as well\n"
 		"  -n         check the configuration, print the effective settings, exit\n"
@@ -58,6 +66,11 @@ static void usage(FILE *out)
 		"             (unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST)\n"
 		"  -u USER    run as USER (and GROUP) once the socket is open\n"
 		"  -P FILE    write the process id to FILE\n"
+		"  -q CLIENT_IP HELO [RECIPIENT]\n"
+		"             query mode: judge this peer with live DNS and no MTA, print\n"
+		"             every check with its evidence and the verdict; exit 0 accept,\n"
+		"             1 reject, 2 tempfail, 3 error (HELO \"\" for none)\n"
+		"  -a ADDR    with -q: the local address the client connects to (the route)\n"
 		"  -V         print the version and exit\n"
 		"  -h         print this help and exit\n",
 		SYSCONFDIR "/mxpolicy-milter.conf");
@@ -67,9 +80,11 @@ static int parse_args(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "c:fnp:u:P:Vh")) != -1) {
+	while ((c = getopt(argc, argv, "a:c:fnp:q:u:P:Vh")) != -1) {
 		switch (c) {
+		case 'a': opts.query_local = optarg; break;
 		case 'c': opts.config_path = optarg; break;
+		case 'q': opts.query_client = optarg; break;
 		case 'f': opts.foreground = true; break;
 		case 'n': opts.check_only = true; break;
 		case 'p': opts.socket = optarg; break;
@@ -88,6 +103,21 @@ static int parse_args(int argc, char **argv)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (opts.query_client != NULL) {
+		if (argc - optind < 1 || argc - optind > 2) {
+			fprintf(stderr, "mxpolicy-milter: -q needs CLIENT_IP HELO [RECIPIENT]\n");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		opts.query_helo = argv[optind];
+		opts.query_rcpt = argc - optind == 2 ? argv[optind + 1] : NULL;
+		return 0;
+	}
+	if (opts.query_local != NULL) {
+		fprintf(stderr, "mxpolicy-milter: -a goes with -q\n");
+		usage(stderr);
+		return EXIT_USAGE;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "mxpolicy-milter: unexpected argument '%s'\n", argv[optind]);
@@ -157,19 +187,71 @@ static void reload(void)
 	log_msg(LOG_NOTICE, "configuration reloaded from %s", opts.config_path);
 }
 
+/* SIGUSR2: the counters as one log line. */
+static void log_stats(void)
+{
+	struct stats_snapshot snap;
+	char line[2048];
+
+	stats_take(&snap);
+	stats_format_line(&snap, line, sizeof line);
+	log_msg(LOG_NOTICE, "%s", line);
+}
+
+/*
+ * Rewrites stats_file.  A failure is logged when it first happens and when
+ * its reason changes, not at every interval.
+ */
+static void write_stats(const struct config *cfg)
+{
+	static char last_error[512];
+	struct stats_snapshot snap;
+	char err[512];
+
+	if (cfg == NULL || cfg->stats_file[0] == '\0')
+		return;
+	stats_take(&snap);
+	if (stats_write_file(cfg->stats_file, &snap, err, sizeof err)) {
+		if (last_error[0] != '\0')
+			log_msg(LOG_NOTICE, "stats_file %s written again", cfg->stats_file);
+		last_error[0] = '\0';
+	} else if (strcmp(err, last_error) != 0) {
+		log_msg(LOG_ERR, "cannot write stats_file: %s", err);
+		snprintf(last_error, sizeof last_error, "%s", err);
+	}
+}
+
+/*
+ * Takes SIGUSR1 (reload) and SIGUSR2 (log the counters), and between them
+ * rewrites stats_file every stats_interval seconds.
+ */
 static void *signal_thread(void *arg)
 {
 	sigset_t *set = arg;
+	time_t next_write = 0;
 
 	for (;;) {
+		struct config *cfg = config_acquire();
+		struct timespec wait = {3600, 0};
+		time_t now = time(NULL);
 		int sig;
 
-		if (sigwait(set, &sig) != 0)
-			continue;
+		if (cfg != NULL && cfg->stats_file[0] != '\0') {
+			/* the first write at once; a shorter interval from a reload at once too */
+			if (next_write == 0 || next_write > now + cfg->stats_interval)
+				next_write = now;
+			if (now >= next_write) {
+				write_stats(cfg);
+				next_write = now + cfg->stats_interval;
+			}
+			wait.tv_sec = next_write - now;
+		}
+		config_release(cfg);
+		sig = sigtimedwait(set, NULL, &wait);
 		if (sig == SIGUSR1)
 			reload();
 		else if (sig == SIGUSR2)
-			callbacks_log_status();
+			log_stats();
 	}
 	return NULL;
 }
@@ -403,6 +485,10 @@ static int serve(struct config *cfg)
 		PACKAGE_VERSION, sock, opts.config_path);
 	rc = smfi_main();
 	log_msg(LOG_NOTICE, "stopping (libmilter returned %d)", rc);
+	struct config *last = config_acquire();
+
+	write_stats(last);
+	config_release(last);
 	dns_stop();
 	if (opts.pidfile != NULL)
 		unlink(opts.pidfile);
@@ -415,10 +501,15 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv);
 
 	if (rc != 0)
-		return rc;
+		return opts.query_client ? QUERY_ERROR : rc;
 	cfg = load_or_report();
 	if (cfg == NULL)
-		return EXIT_CONFIG;
+		return opts.query_client ? QUERY_ERROR : EXIT_CONFIG;
+	if (opts.query_client != NULL) {
+		struct query q = {opts.query_client, opts.query_helo, opts.query_rcpt, opts.query_local};
+
+		return query_run(cfg, &q);
+	}
 	if (opts.socket != NULL) {
 		struct config_errors errs = {0};
 		char line[600];

@@ -169,6 +169,10 @@ static void test_errors(void)
 		    "test.conf:1: dns_servers: 'ns1.example.net': not an IP address (name servers are given by address)");
 	parse_fails("dns_servers = 127.0.0.1:0\n",
 		    "test.conf:1: dns_servers: '127.0.0.1:0': port must be 1-65535");
+	parse_fails("stats_file = mxpolicy.prom\n",
+		    "test.conf:1: stats_file: must be an absolute path (or empty)");
+	parse_fails("stats_interval = 0\n",
+		    "test.conf:1: stats_interval: must be between 1 and 86400");
 	parse_fails("helo_syntax = bounce\n",
 		    "test.conf:1: helo_syntax: expected reject, tempfail, tag, log or off");
 	parse_fails("helo_syntax_reply = 250 ok\n",
@@ -260,7 +264,7 @@ static void test_option_table(void)
 
 	for (; o[n].name; n++)
 		CU_ASSERT_PTR_NOT_NULL(o[n].help);
-	CU_ASSERT_EQUAL(n, 29 + 2 * CHECK_COUNT);
+	CU_ASSERT_EQUAL(n, 31 + 2 * CHECK_COUNT);
 }
 
 int main(void)

@@ -1,0 +1,108 @@
+/*
+ * judge.c -- gather facts, find the route, evaluate: see judge.h.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "helodns.h"
+#include "iprev.h"
+#include "judge.h"
+#include "log.h"
+#include "names.h"
+#include "probe.h"
+
+/* Once per session (the HELO facts again after a new HELO). */
+static void gather_dns_facts(struct session *s, struct resolver *r)
+{
+	struct session_facts *f = &s->facts;
+
+	if (!s->iprev_gathered) {
+		iprev_gather(r, &f->client, (size_t)s->cfg->ptr_max_names, &s->iprev);
+		f->iprev = &s->iprev;
+		s->iprev_gathered = true;
+		if (s->iprev.total > s->iprev.count)
+			log_msg(LOG_INFO, "%s: client %s has %zu PTR names; checked the first %zu",
+				s->id, s->client_text, s->iprev.total, s->iprev.count);
+	}
+	if (!s->helo_dns_gathered && f->helo_seen && f->helo.cls == HELO_FQDN) {
+		helo_dns_gather(r, f->helo.name, &f->client, &f->helo_dns);
+		f->have_helo_dns = true;
+		s->helo_dns_gathered = true;
+	}
+}
+
+static void strip_brackets(const char *in, char *out, size_t len)
+{
+	size_t n = strlen(in);
+
+	if (n >= 2 && in[0] == '<' && in[n - 1] == '>') {
+		in++;
+		n -= 2;
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+/*
+ * The route of the recipient, and on a backup route whether a better
+ * exchanger is up (probed only when backup_primary_up is on).
+ */
+static void find_route(const struct session *s, struct judgement *j)
+{
+	const struct config *cfg = s->cfg;
+	struct probe_settings ps = {cfg->mx_probe_port, cfg->mx_probe_timeout_ms, cfg->mx_probe_ttl};
+	char *buf = j->route_text;
+	size_t n, len = sizeof j->route_text;
+
+	if (j->rf.mx == NULL)
+		return;
+	if (j->mx.null_mx && j->mx.count > 0)
+		log_msg(LOG_INFO, "%s: %s lists a null MX among other MX records; ignoring it",
+			s->id, j->rf.domain);
+	mxroute_classify(&j->mx, s->facts.have_local ? &s->facts.local : NULL,
+			 &cfg->policy.local_addresses, &j->route);
+	j->route_known = true;
+	route_format(&j->route, buf, len);
+	if (j->route.kind != ROUTE_BACKUP ||
+	    cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action == ACTION_OFF)
+		return;
+	j->rf.via_backup = true;
+	j->rf.primary_up = probe_better_exchanger_up(&j->mx, j->route.our_pref, &ps);
+	n = strlen(buf);
+	if (n > 0 && n + 6 < len)   /* "...primary=mx1.example.net)" -> "...:up)" */
+		snprintf(buf + n - 1, len - n + 1, ":%s)", j->rf.primary_up ? "up" : "down");
+}
+
+void judge(struct session *s, struct resolver *r, const char *rcpt, struct judgement *out)
+{
+	memset(out, 0, sizeof *out);
+	if (rcpt != NULL) {
+		strip_brackets(rcpt, out->address, sizeof out->address);
+		out->rf.address = out->address;
+		out->rf.domain = address_domain(out->address);
+	}
+	if (r != NULL) {
+		gather_dns_facts(s, r);
+		if (out->rf.domain != NULL && out->rf.domain[0] != '\0') {
+			mx_hosts_gather(r, out->rf.domain, &out->mx);
+			out->rf.mx = &out->mx;
+		}
+	}
+	find_route(s, out);
+	policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &out->rf : NULL, &out->verdict);
+}
+
+const char *judgement_route_kind(const struct judgement *j)
+{
+	static const char *const names[] = {
+		[ROUTE_UNKNOWN] = "unknown", [ROUTE_PRIMARY] = "primary", [ROUTE_BACKUP] = "backup",
+		[ROUTE_NONE] = "none", [ROUTE_NULLMX] = "nullmx",
+	};
+
+	return j->route_known ? names[j->route.kind] : "-";
+}

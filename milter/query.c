@@ -1,0 +1,313 @@
+/*
+ * query.c -- the query mode; see query.h.  A DNS recorder sits between the
+ * checks and the engine, so every answer the checks read is printed as
+ * evidence, in the order they read them.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dns.h"
+#include "judge.h"
+#include "log.h"
+#include "query.h"
+#include "session.h"
+
+struct recorder {
+	struct resolver base;
+	struct timespec deadline;
+};
+
+struct recorded_lookup {
+	struct dns_lookup *lookup;
+	enum dns_type type;
+	char name[DNS_NAME_MAX + 1];
+};
+
+static const char *type_name(enum dns_type t)
+{
+	switch (t) {
+	case DNS_T_A: return "A";
+	case DNS_T_AAAA: return "AAAA";
+	case DNS_T_CNAME: return "CNAME";
+	case DNS_T_SOA: return "SOA";
+	case DNS_T_PTR: return "PTR";
+	case DNS_T_MX: return "MX";
+	}
+	return "?";
+}
+
+static void *recorder_submit(UNUSED struct resolver *self, const char *name, enum dns_type type)
+{
+	struct recorded_lookup *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	r->lookup = dns_submit(name, type);
+	r->type = type;
+	snprintf(r->name, sizeof r->name, "%s", name);
+	return r;
+}
+
+static void print_records(const struct dns_answer *a, enum dns_type type)
+{
+	for (size_t i = 0; i < a->count; i++) {
+		char text[NETADDR_STRLEN];
+		const struct dns_rr *rr = &a->rr[i];
+
+		fputs(i ? ", " : " ", stdout);
+		if (type == DNS_T_A || type == DNS_T_AAAA) {
+			netaddr_format(&rr->addr, text, sizeof text);
+			fputs(text, stdout);
+		} else if (type == DNS_T_MX) {
+			printf("%u %s", rr->pref, rr->name[0] ? rr->name : ".");
+		} else {
+			fputs(rr->name ? rr->name : "?", stdout);
+		}
+	}
+	if (a->dropped > 0)
+		printf(" (and %zu more)", a->dropped);
+}
+
+static void print_answer(const struct recorded_lookup *r, const struct dns_answer *a)
+{
+	printf("dns       %s %s:", type_name(r->type), r->name);
+	switch (a->status) {
+	case DNS_ANSWER:
+		print_records(a, r->type);
+		break;
+	case DNS_NXDOMAIN:
+		fputs(" no such name (NXDOMAIN)", stdout);
+		break;
+	case DNS_NODATA:
+		fputs(" no such record (NODATA)", stdout);
+		break;
+	case DNS_TEMPFAIL:
+		printf(" temporary failure (%s)", a->why ? a->why : "unknown");
+		break;
+	}
+	if (a->cname != NULL)
+		printf(" -> CNAME %s", a->cname);
+	if (a->status != DNS_TEMPFAIL)
+		printf(" (ttl %u)", a->ttl);
+	putchar('\n');
+}
+
+static struct dns_answer *recorder_collect(struct resolver *self, void *handle)
+{
+	struct recorder *rec = (struct recorder *)self;
+	struct recorded_lookup *r = handle;
+	struct dns_answer *a;
+
+	if (r == NULL)
+		return dns_answer_tempfail("out of memory", 0);
+	a = r->lookup ? dns_collect(r->lookup, &rec->deadline)
+		      : dns_answer_tempfail("out of memory", 0);
+	if (a != NULL)
+		print_answer(r, a);
+	free(r);
+	return a;
+}
+
+/* ---- the report ------------------------------------------------------------- */
+
+static const char *tri_name(enum tristate t)
+{
+	return t == TRI_YES ? "yes" : t == TRI_NO ? "no" : "temporary failure";
+}
+
+/* What each check looked at, in a few words. */
+static void check_evidence(enum check_id c, const struct session *s, const struct judgement *j,
+			   char *buf, size_t len)
+{
+	const struct session_facts *f = &s->facts;
+	const char *ptr = s->iprev_gathered ? iprev_name(&s->iprev) : NULL;
+	const char *iprev = s->iprev_gathered ? iprev_result_name(s->iprev.result) : "not looked up";
+
+	switch (c) {
+	case CHECK_HELO_MISSING:
+		snprintf(buf, len, f->helo_seen ? "HELO given" : "no HELO");
+		break;
+	case CHECK_HELO_SYNTAX: case CHECK_HELO_BARE_IP: case CHECK_HELO_NOT_FQDN:
+	case CHECK_HELO_LITERAL_MISMATCH:
+		snprintf(buf, len, "HELO is %s%s%s", f->helo_seen ? helo_class_name(f->helo.cls) : "-",
+			 f->helo.why ? ": " : "", f->helo.why ? f->helo.why : "");
+		break;
+	case CHECK_HELO_IMPERSONATION:
+		snprintf(buf, len, "HELO against our name %s, local_names, local_addresses%s",
+			 f->mta_name ? f->mta_name : "-",
+			 j->rf.mx ? " and the recipient domain's exchangers" : "");
+		break;
+	case CHECK_HELO_UNKNOWN:
+		snprintf(buf, len, "HELO name resolves: %s",
+			 f->have_helo_dns ? tri_name(f->helo_dns.exists) : "not looked up");
+		break;
+	case CHECK_HELO_MISMATCH:
+		snprintf(buf, len, "HELO name leads to the client: %s",
+			 f->have_helo_dns ? tri_name(f->helo_dns.matches_client) : "not looked up");
+		break;
+	case CHECK_PTR_MISSING: case CHECK_PTR_UNCONFIRMED: case CHECK_PTR_GENERIC:
+		snprintf(buf, len, "iprev=%s ptr=%s", iprev, ptr ? ptr : "-");
+		break;
+	case CHECK_BACKUP_PRIMARY_UP:
+		snprintf(buf, len, "route=%s", j->route_text[0] ? j->route_text : "-");
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
+static void print_checks(const struct session *s, const struct judgement *j)
+{
+	const struct verdict *v = &j->verdict;
+
+	for (int c = 0; c < CHECK_COUNT; c++) {
+		const struct check_setting *cs = &s->cfg->policy.checks[c];
+		const char *result = "pass";
+		char evidence[DNS_NAME_MAX + 128];
+
+		if (cs->action == ACTION_OFF)
+			result = "off";
+		else if (v->fired & (1u << c))
+			result = "FIRED";
+		else if (v->temperror & (1u << c))
+			result = "temperror";
+		check_evidence((enum check_id)c, s, j, evidence, sizeof evidence);
+		printf("check     %-22s %-9s %-8s %s\n", check_name(c), result, action_name(cs->action),
+		       evidence);
+	}
+}
+
+static void print_decision_line(const struct session *s, const struct query *q,
+				const struct judgement *j)
+{
+	char line[4096];
+	struct decision_line d = {
+		.queue_id = NULL,
+		.session = s->id,
+		.stage = q->rcpt ? "RCPT" : "MAIL",
+		.client = s->client_text,
+		.ptr = s->iprev_gathered ? iprev_name(&s->iprev) : NULL,
+		.iprev = s->iprev_gathered ? iprev_result_name(s->iprev.result) : NULL,
+		.helo = s->facts.helo_seen ? s->helo_raw : NULL,
+		.from = s->from,
+		.rcpt = q->rcpt,
+		.rcpt_domain = j->rf.domain,
+		.route = j->route_text[0] ? j->route_text : NULL,
+		.verdict = &j->verdict,
+	};
+
+	log_format_decision(&d, line, sizeof line);
+	printf("log       %s\n", line);
+}
+
+static int exit_status(const struct verdict *v)
+{
+	switch (v->kind) {
+	case VERDICT_REJECT: return QUERY_REJECT;
+	case VERDICT_TEMPFAIL: return QUERY_TEMPFAIL;
+	default: return QUERY_ACCEPT;
+	}
+}
+
+/* ---- the session the MTA would have set up -------------------------------------- */
+
+static bool parse_address(const char *what, const char *text, struct netaddr *out)
+{
+	if (netaddr_parse(text, out))
+		return true;
+	fprintf(stderr, "mxpolicy-milter: %s '%s' is not an IP address\n", what, text);
+	return false;
+}
+
+static struct session *query_session(struct config *cfg, const struct query *q)
+{
+	struct netaddr client, local;
+	char host[DNS_NAME_MAX + 1] = "";
+	struct session *s;
+
+	if (!parse_address("client", q->client, &client) ||
+	    (q->local != NULL && !parse_address("local address", q->local, &local))) {
+		config_release(cfg);
+		return NULL;
+	}
+	s = session_new(cfg);
+	if (s == NULL) {
+		config_release(cfg);
+		return NULL;
+	}
+	snprintf(s->id, sizeof s->id, "query");
+	session_set_client(s, &client);
+	session_set_local(s, q->local ? &local : NULL);
+	/* The MTA's $j: this host's name, as Postfix's myhostname defaults to. */
+	gethostname(host, sizeof host - 1);
+	if (!session_set_mta_name(s, host) || (q->helo[0] != '\0' && !session_set_helo(s, q->helo)) ||
+	    !session_begin_transaction(s, "<>", false)) {
+		session_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int query_run(struct config *cfg, const struct query *q)
+{
+	struct dns_settings ds = {
+		cfg->dns_servers, cfg->dns_timeout_ms, cfg->dns_tries, cfg->dns_cache_size,
+		cfg->dns_min_ttl, cfg->dns_max_ttl,
+	};
+	struct recorder rec = {{recorder_submit, recorder_collect}, {0, 0}};
+	struct judgement *j;
+	struct session *s;
+	bool exempt_client;
+	int rc;
+
+	log_open_stderr_only();
+	log_set_level(cfg->log_level);
+	s = query_session(cfg, q);
+	if (s == NULL)
+		return QUERY_ERROR;
+	j = malloc(sizeof *j);
+	if (j == NULL || !dns_start(&ds)) {
+		fprintf(stderr, "mxpolicy-milter: cannot start the DNS engine\n");
+		free(j);
+		session_free(s);
+		return QUERY_ERROR;
+	}
+	printf("client    %s\n", s->client_text);
+	if (q->local != NULL) {
+		char text[NETADDR_STRLEN];
+
+		netaddr_format(&s->facts.local, text, sizeof text);
+		printf("local     %s\n", text);
+	} else {
+		printf("local     - (give -a ADDRESS for the MX route)\n");
+	}
+	printf("helo      %s (%s)\n", q->helo[0] ? s->helo_raw : "-",
+	       q->helo[0] ? helo_class_name(s->facts.helo.cls) : "none");
+	printf("rcpt      %s\n", q->rcpt ? q->rcpt : "- (judged as at MAIL FROM)");
+	dns_deadline_in(&rec.deadline, cfg->decision_timeout_ms);
+	/* Exempt clients are judged without DNS, as in the filter. */
+	exempt_client = cidrset_contains(&cfg->policy.allow_clients, &s->facts.client);
+	judge(s, exempt_client ? NULL : &rec.base, q->rcpt, j);
+	if (s->iprev_gathered)
+		printf("iprev     %s (%s)\n", iprev_result_name(s->iprev.result),
+		       iprev_name(&s->iprev) ? iprev_name(&s->iprev) : "no PTR name");
+	printf("route     %s\n", j->route_text[0] ? j->route_text : "- (not looked up)");
+	print_checks(s, j);
+	printf("verdict   %s", verdict_name(j->verdict.kind));
+	if (j->verdict.exempt != NULL)
+		printf(" (%s)", j->verdict.exempt);
+	putchar('\n');
+	if (j->verdict.reply.code[0] != '\0')
+		printf("reply     %s %s %s\n", j->verdict.reply.code, j->verdict.reply.xcode,
+		       j->verdict.reply.text);
+	print_decision_line(s, q, j);
+	rc = exit_status(&j->verdict);
+	dns_stop();
+	free(j);
+	session_free(s);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/*
+ * query.h -- "what would you do with this peer?": the query mode
+ * (mxpolicy-milter -q).  Runs the very checks of the filter with live DNS
+ * and no MTA, and prints each check with its evidence, every DNS answer it
+ * used, the recipient's route and the verdict with its reply.
+ */
+#ifndef MXP_QUERY_H
+#define MXP_QUERY_H
+
+#include "config.h"
+
+/* Exit statuses of the query mode. */
+enum {
+	QUERY_ACCEPT = 0,       /* also exempt, and dry run's would-* */
+	QUERY_REJECT = 1,
+	QUERY_TEMPFAIL = 2,
+	QUERY_ERROR = 3
+};
+
+struct query {
+	const char *client;     /* the client's IP address */
+	const char *helo;       /* its HELO/EHLO argument; "" for none */
+	const char *rcpt;       /* a recipient, or NULL: judged as at MAIL */
+	const char *local;      /* the address it connects to, or NULL */
+};
+
+/* Takes over cfg.  Prints to stdout; problems to stderr. */
+int query_run(struct config *cfg, const struct query *q);
+
+#endif

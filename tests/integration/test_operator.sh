@@ -1,0 +1,180 @@
+#!/bin/bash
+# test_operator.sh -- the operator's tools against the test DNS and a real
+# Postfix: the query mode (-q) gives the filter's own verdict, reply and
+# decision line, with its DNS evidence and exit status; the counters reach
+# stats_file (Prometheus text, rewritten atomically) and the SIGUSR2 line.
+. "$(dirname "$0")/lib.sh"
+
+BASE_CONF='# integration suite: query mode and counters
+dns_servers = 127.0.0.1
+dns_timeout_ms = 300
+dns_tries = 2
+decision_timeout_ms = 3000
+mx_probe_timeout_ms = 500
+mx_probe_ttl = 0'
+
+it_setup
+
+# query NAME EXPECTED_STATUS ARGS...: runs the query mode in the namespace.
+query() {
+	local name=$1 want=$2 rc
+	shift 2
+	nsexec "$MILTER_BIN" -c "$T/milter.conf" "$@" >"$T/out/$name.txt" 2>"$T/out/$name.err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		return 0
+	fi
+	fail "$name" "exit status $rc, expected $want"
+	sed 's/^/    | /' "$T/out/$name.txt" "$T/out/$name.err" | head -40
+	return 1
+}
+
+# has NAME TEXT...: the query output holds every text given.
+has() {
+	local name=$1 text
+	shift
+	for text in "$@"; do
+		if ! grep -qF -- "$text" "$T/out/$name.txt"; then
+			fail "$name" "no '$text' in the output"
+			sed 's/^/    | /' "$T/out/$name.txt" | head -40
+			return 1
+		fi
+	done
+	pass "$name"
+}
+
+write_milter_conf "$BASE_CONF"
+
+# ---- query mode: verdicts, evidence, routes, exit statuses --------------------------
+query q_accept 0 -a "$MX1" -q 127.0.2.1 good.sender.example user@example.net &&
+	has q_accept "dns       PTR 1.2.0.127.in-addr.arpa: good.sender.example (ttl 300)" \
+		"dns       A good.sender.example: 127.0.2.1 (ttl 300)" \
+		"dns       MX example.net: " "10 mx1.example.net" "20 mx2.example.net" \
+		"iprev     pass (good.sender.example)" "route     primary(pref=10)" \
+		"verdict   accept" "route=primary(pref=10) checks=- action=none verdict=accept"
+query q_not_fqdn 1 -a "$MX1" -q 127.0.1.13 WIN-8DKQ3J2 user@example.net &&
+	has q_not_fqdn "check     helo_not_fqdn          FIRED     reject   HELO is single-label" \
+		"verdict   reject" "reply     504 5.5.2 "
+query q_ptr_missing 2 -a "$MX1" -q 127.0.2.2 '[127.0.2.2]' user@example.net &&
+	has q_ptr_missing "dns       PTR 2.2.0.127.in-addr.arpa: no such name (NXDOMAIN)" \
+		"check     ptr_missing            FIRED     tempfail iprev=permerror ptr=-" \
+		"verdict   tempfail" "reply     450 4.7.25 "
+set_dns_faults '{"5.2.0.127.in-addr.arpa ptr": "servfail"}'
+query q_servfail 2 -a "$MX1" -q 127.0.2.5 '[127.0.2.5]' user@example.net &&
+	has q_servfail "dns       PTR 5.2.0.127.in-addr.arpa: temporary failure" \
+		"check     ptr_missing            temperror" "reply     451 4.4.3 " \
+		"temperror=ptr_missing,ptr_unconfirmed,ptr_generic"
+set_dns_faults '{}'
+# mx1's Postfix answers on port 25: from the backup, the primary is up.
+query q_backup 0 -a "$MX2" -q 127.0.2.1 good.sender.example user@example.net &&
+	has q_backup "route     backup(pref=20,primary=mx1.example.net:up)" \
+		"check     backup_primary_up      FIRED     log" "verdict   accept"
+query q_no_local 0 -q 127.0.2.1 good.sender.example user@example.net &&
+	has q_no_local "route     unknown(no-local-address)"
+query q_at_mail 1 -q 127.0.1.12 127.0.1.12 &&
+	has q_at_mail "rcpt      - (judged as at MAIL FROM)" "stage=MAIL" "checks=helo_bare_ip"
+query q_no_helo 1 -q 127.0.1.18 "" user@example.net &&
+	has q_no_helo "helo      - (none)" "checks=helo_missing" "reply     503 5.5.1 "
+query q_exempt 0 -q 127.0.0.1 WIN-8DKQ3J2 user@example.net &&
+	has q_exempt "verdict   exempt (allow_clients)"
+query q_bad_client 3 -q not-an-address good.sender.example && pass q_bad_client
+grep -qF "client 'not-an-address' is not an IP address" "$T/out/q_bad_client.err" &&
+	pass q_bad_client_message || fail q_bad_client_message "no reason on stderr"
+query q_usage 3 -q 127.0.2.1 && pass q_usage
+printf 'dry_run = perhaps\n' >"$T/bad.conf"
+nsexec "$MILTER_BIN" -c "$T/bad.conf" -q 127.0.2.1 good.sender.example >/dev/null 2>"$T/out/q_bad_conf.err"
+rc=$?
+if [ "$rc" -eq 3 ] && grep -qF "$T/bad.conf:1: dry_run" "$T/out/q_bad_conf.err"; then
+	pass q_bad_conf
+else
+	fail q_bad_conf "exit $rc, expected 3 with file:line"
+fi
+
+# The query's decision line is the filter's: the same scenario through Postfix.
+mkdir -p "$T/stats"
+chown nobody "$T/stats"
+start_milter "$BASE_CONF
+stats_file = $T/stats/mxpolicy.prom
+stats_interval = 1"
+same_as_filter() {
+	local name=$1 src=$2 helo=$3 want=$4 a b
+	query "q_$name" "$5" -a "$MX1" -q "$src" "$helo" user@example.net || return 1
+	smtp "$name" "$src" "$helo" "$name@sender.example" user@example.net
+	expect_reply "$name" "$want" || return 1
+	wait_for "$T/milter.log" "from=<$name@sender.example>" 5
+	a=$(sed -n 's/^log .* stage=/stage=/p' "$T/out/q_$name.txt" | sed 's/ from=<[^>]*>//')
+	b=$(milter_lines "$name@sender.example" | sed -e 's/.* stage=/stage=/' -e 's/ from=<[^>]*>//')
+	if [ -n "$a" ] && [ "$a" = "$b" ]; then
+		pass "query_same_as_filter_$name"
+	else
+		fail "query_same_as_filter_$name" "the decision lines differ"
+		printf '    | query:  %s\n    | filter: %s\n' "$a" "$b"
+	fi
+}
+same_as_filter good 127.0.2.1 good.sender.example accepted 0
+same_as_filter literal 127.0.1.14 '[192.0.2.1]' "550 5.7.1 RCPT" 1
+same_as_filter generic 127.0.2.4 127-0-2-4.dsl.sender.example accepted 0
+
+# ---- counters: stats_file and SIGUSR2 ------------------------------------------------
+smtp s_not_fqdn 127.0.1.13 WIN-8DKQ3J2 s_not_fqdn@sender.example user@example.net
+SERVER=$MX2 smtp s_backup 127.0.2.1 good.sender.example s_backup@sender.example user@example.net
+wait_for "$T/milter.log" "from=<s_backup@sender.example>" 5
+prom=$T/stats/mxpolicy.prom
+# the counters are rewritten every second: wait for the last session
+wait_for "$prom" '^mxpolicy_route_total\{route="backup"\} 1$' 5
+metric() { awk -v k="$1" '$1 == k { print $2 }' "$prom"; }
+expect_metric() {
+	local got
+	got=$(metric "$1")
+	if [ "$got" = "$2" ]; then
+		pass "stats $1"
+	else
+		fail "stats $1" "got '${got:-none}', expected $2"
+	fi
+}
+# one per milter connection: at least one per SMTP session
+sessions=$(metric mxpolicy_sessions_total)
+if [ "${sessions:-0}" -ge 5 ]; then
+	pass "stats mxpolicy_sessions_total"
+else
+	fail "stats mxpolicy_sessions_total" "got '${sessions:-none}', expected at least 5"
+fi
+expect_metric 'mxpolicy_decisions_total{verdict="accept"}' 3
+expect_metric 'mxpolicy_decisions_total{verdict="reject"}' 2
+expect_metric 'mxpolicy_check_fired_total{check="helo_literal_mismatch"}' 1
+expect_metric 'mxpolicy_check_fired_total{check="helo_not_fqdn"}' 1
+expect_metric 'mxpolicy_check_fired_total{check="ptr_generic"}' 1
+expect_metric 'mxpolicy_check_fired_total{check="backup_primary_up"}' 1
+expect_metric 'mxpolicy_action_total{action="reject"}' 2
+expect_metric 'mxpolicy_action_total{action="tag"}' 1
+expect_metric 'mxpolicy_route_total{route="primary"}' 4
+expect_metric 'mxpolicy_route_total{route="backup"}' 1
+expect_line stats_format "$prom" '# TYPE mxpolicy_check_fired_total counter' \
+	"no TYPE line for mxpolicy_check_fired_total"
+if ls "$T/stats" | grep -qv '^mxpolicy.prom$'; then
+	fail stats_atomic "temporary files left next to stats_file: $(ls "$T/stats")"
+else
+	pass stats_atomic
+fi
+kill -USR2 "$MILTER_PID"
+if wait_for "$T/milter.log" 'stats: sessions=[0-9]+ accept=3 reject=2 .* helo_not_fqdn=1 .* routes: primary=4 backup=1' 5; then
+	pass stats_sigusr2
+else
+	fail stats_sigusr2 "no stats: line with the counters after SIGUSR2"
+	grep 'stats:' "$T/milter.log" | sed 's/^/    | /'
+fi
+# an unwritable stats_file: one error in the log, the filter keeps serving
+reload_milter "$BASE_CONF
+stats_file = /nonexistent/dir/mxpolicy.prom
+stats_interval = 1"
+wait_for "$T/milter.log" 'cannot write stats_file: /nonexistent/dir/mxpolicy.prom' 5 &&
+	pass stats_unwritable_logged || fail stats_unwritable_logged "no error for an unwritable stats_file"
+accepted stats_unwritable_serves 127.0.2.1 good.sender.example user@example.net "verdict=accept"
+sleep 2
+if [ "$(grep -c 'cannot write stats_file' "$T/milter.log")" -eq 1 ]; then
+	pass stats_unwritable_once
+else
+	fail stats_unwritable_once "the stats_file error is repeated at every interval"
+fi
+
+summary
