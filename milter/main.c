@@ -277,6 +277,14 @@ static void block_reload_signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	/*
+	 * libmilter takes the stop signals in its own sigwait thread, but only
+	 * from smfi_main on: blocked here, they cannot hit a thread of ours
+	 * first and kill the process without a clean stop.
+	 */
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -447,6 +455,8 @@ static bool open_socket(const char *sock)
 	return true;
 }
 
+static bool config_published;
+
 static int serve(struct config *cfg)
 {
 	const char *sock = opts.socket ? opts.socket : cfg->socket;
@@ -479,6 +489,7 @@ static int serve(struct config *cfg)
 		return EXIT_SOFTWARE;
 	}
 	config_publish(cfg);
+	config_published = true;
 	if (!start_signal_thread())
 		return EXIT_SOFTWARE;
 	log_msg(LOG_NOTICE, "mxpolicy-milter %s listening on %s (config %s)",
@@ -531,5 +542,9 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	}
-	return serve(cfg);
+	rc = serve(cfg);
+	/* Until published, the configuration is still ours (a start that failed). */
+	if (!config_published)
+		config_free(cfg);
+	return rc;
 }

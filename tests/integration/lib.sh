@@ -37,7 +37,20 @@ fail() {
 	FAILED=$((FAILED + 1))
 	printf 'FAIL %s: %s\n' "$1" "$2"
 }
+# Built with --enable-sanitizers, a report from the milter (an error while
+# serving, or leaks when it exits) fails the suite: stop it, then look.
+check_sanitizer_reports() {
+	local re='ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer)|runtime error:'
+	[ -n "$T" ] && [ -f "$T/milter.log" ] || return 0
+	stop_milter
+	if grep -qE "$re" "$T/milter.log"; then
+		fail sanitizers "the milter's sanitizers reported a problem"
+		grep -A25 -E "$re" "$T/milter.log" | sed 's/^/    | /' | head -60
+	fi
+}
+
 summary() {
+	check_sanitizer_reports
 	printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
 	[ "$FAILED" -eq 0 ]
 }
