@@ -518,8 +518,9 @@ int main(int argc, char **argv)
 		return opts.query_client ? QUERY_ERROR : EXIT_CONFIG;
 	if (opts.query_client != NULL) {
 		struct query q = {opts.query_client, opts.query_helo, opts.query_rcpt, opts.query_local};
+		struct dns_settings ds = dns_settings_of(cfg);
 
-		return query_run(cfg, &q);
+		return query_run(cfg, &ds, &q);
 	}
 	if (opts.socket != NULL) {
 		struct config_errors errs = {0};

@@ -252,12 +252,8 @@ static struct session *query_session(struct config *cfg, const struct query *q)
 	return s;
 }
 
-int query_run(struct config *cfg, const struct query *q)
+int query_run(struct config *cfg, const struct dns_settings *ds, const struct query *q)
 {
-	struct dns_settings ds = {
-		cfg->dns_servers, cfg->dns_timeout_ms, cfg->dns_tries, cfg->dns_cache_size,
-		cfg->dns_min_ttl, cfg->dns_max_ttl,
-	};
 	struct recorder rec = {{recorder_submit, recorder_collect}, {0, 0}};
 	struct judgement *j;
 	struct session *s;
@@ -270,7 +266,7 @@ int query_run(struct config *cfg, const struct query *q)
 	if (s == NULL)
 		return QUERY_ERROR;
 	j = malloc(sizeof *j);
-	if (j == NULL || !dns_start(&ds)) {
+	if (j == NULL || !dns_start(ds)) {
 		fprintf(stderr, "mxpolicy-milter: cannot start the DNS engine\n");
 		free(j);
 		session_free(s);

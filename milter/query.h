@@ -8,6 +8,7 @@
 #define MXP_QUERY_H
 
 #include "config.h"
+#include "dns.h"
 
 /* Exit statuses of the query mode. */
 enum {
@@ -24,7 +25,7 @@ struct query {
 	const char *local;      /* the address it connects to, or NULL */
 };
 
-/* Takes over cfg.  Prints to stdout; problems to stderr. */
-int query_run(struct config *cfg, const struct query *q);
+/* Takes over cfg; ds are its DNS settings.  Prints to stdout; problems to stderr. */
+int query_run(struct config *cfg, const struct dns_settings *ds, const struct query *q);
 
 #endif
