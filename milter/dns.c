@@ -339,8 +339,12 @@ static void complete(struct entry *e, struct dns_answer *a)
 		if (eng.settings.cache_size == 0 || a == NULL || clamp_ttl(a) == 0) {
 			hash_remove(e);
 		} else {
-			lru_append(e);
+			/*
+			 * The others first: with every other entry in use,
+			 * evicting after the append would free e itself.
+			 */
 			evict();
+			lru_append(e);
 		}
 	}
 	maybe_free(e);

@@ -124,28 +124,35 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 
 /* ---- the sink -------------------------------------------------------- */
 
+/*
+ * A reload changes these in the signal thread while sessions log: they are
+ * read and written atomically (glibc's syslog does its own locking).
+ */
 static bool log_to_stderr;
 static bool log_to_syslog = true;
 static int log_level = LOG_INFO;
 static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
 
+#define SET(var, value) __atomic_store_n(&(var), (value), __ATOMIC_RELAXED)
+#define GET(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
+
 void log_open(const char *ident, int facility, bool to_stderr)
 {
 	closelog();
 	openlog(ident, LOG_PID | LOG_NDELAY, facility);
-	log_to_stderr = to_stderr;
-	log_to_syslog = true;
+	SET(log_to_stderr, to_stderr);
+	SET(log_to_syslog, true);
 }
 
 void log_open_stderr_only(void)
 {
-	log_to_stderr = true;
-	log_to_syslog = false;
+	SET(log_to_stderr, true);
+	SET(log_to_syslog, false);
 }
 
 void log_set_level(int level)
 {
-	log_level = level;
+	SET(log_level, level);
 	setlogmask(LOG_UPTO(level));
 }
 
@@ -154,14 +161,14 @@ void log_msg(int priority, const char *fmt, ...)
 	char line[4096];
 	va_list ap;
 
-	if (priority > log_level)
+	if (priority > GET(log_level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	if (log_to_syslog)
+	if (GET(log_to_syslog))
 		syslog(priority, "%s", line);
-	if (log_to_stderr) {
+	if (GET(log_to_stderr)) {
 		struct timespec ts;
 		struct tm tm;
 		char stamp[32];

@@ -40,7 +40,7 @@ fail() {
 # Built with --enable-sanitizers, a report from the milter (an error while
 # serving, or leaks when it exits) fails the suite: stop it, then look.
 check_sanitizer_reports() {
-	local re='ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer)|runtime error:'
+	local re='ERROR: (AddressSanitizer|LeakSanitizer)|(ERROR|WARNING): ThreadSanitizer|runtime error:'
 	[ -n "$T" ] && [ -f "$T/milter.log" ] || return 0
 	stop_milter
 	if grep -qE "$re" "$T/milter.log"; then
