@@ -353,6 +353,9 @@ struct dns_answer *dns_parse(const unsigned char *msg, size_t len,
 	for (unsigned i = 0; i < qd; i++)
 		if (!skip_question(&r))
 			return failure("malformed question");
+	/* a record takes 11 octets at least: a larger count is a lie, not a reason to allocate */
+	if (an > (len - r.pos) / 11)
+		return failure("malformed answer");
 	rrs = calloc(an ? an : 1, sizeof *rrs);
 	if (rrs == NULL)
 		return NULL;

@@ -6,22 +6,19 @@
  */
 #include "autoconfig.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "dns.h"
+#include "tiny_dns_server.h"
 #include "unit.h"
 
-static int server_fd;
-static int server_port;
 static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static int queries[8];
+static int server_port;
 
 enum { Q_TTL60, Q_TTL0, Q_NX, Q_SLOW, Q_FAIL, Q_OTHER };
 static const char *const qnames[] = {"ttl60.test", "ttl0.test", "nx.test", "slow.test", "fail.test"};
@@ -36,106 +33,32 @@ static int count(int which)
 	return n;
 }
 
-/* Reads the question's name as text; returns the offset after QTYPE/QCLASS. */
-static size_t question_name(const unsigned char *q, size_t len, char *name)
+static void answer(const char *name, int qtype, struct tiny_reply *r)
 {
-	size_t p = 12, o = 0;
-
-	while (p < len && q[p] != 0) {
-		unsigned l = q[p];
-
-		if (o)
-			name[o++] = '.';
-		memcpy(name + o, q + p + 1, l);
-		o += l;
-		p += 1 + l;
-	}
-	name[o] = '\0';
-	return p + 5;
-}
-
-static void put(unsigned char *b, size_t *n, const void *data, size_t len)
-{
-	memcpy(b + *n, data, len);
-	*n += len;
-}
-
-static void answer_query(const unsigned char *q, size_t qlen, struct sockaddr_in *from,
-			 socklen_t fromlen)
-{
-	unsigned char r[512];
-	char name[256];
-	size_t qend = question_name(q, qlen, name), n;
 	int which = Q_OTHER;
 
+	(void)qtype;
 	for (int i = 0; i < Q_OTHER; i++)
 		if (strcasecmp(name, qnames[i]) == 0)
 			which = i;
 	pthread_mutex_lock(&count_lock);
 	queries[which]++;
 	pthread_mutex_unlock(&count_lock);
-	if (which == Q_SLOW)
-		usleep(400 * 1000);
-	memcpy(r, q, qend);
-	n = qend;
-	r[2] = 0x84 | (q[2] & 1);       /* QR, AA, RD copied */
-	r[3] = 0x00;
-	r[6] = r[7] = r[8] = r[9] = r[10] = r[11] = 0;
-	if (which == Q_FAIL) {
-		r[3] = 2;                   /* SERVFAIL */
-	} else if (which == Q_NX) {
-		/* NXDOMAIN with an SOA: TTL 3600, MINIMUM 30 -> negative TTL 30 */
-		static const unsigned char soa[] = {
-			0xc0, 0x0c, 0, 6, 0, 1, 0, 0, 0x0e, 0x10, 0, 24,
-			0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 2, 0x58,
-			0, 1, 0x51, 0x80, 0, 0, 0, 30
-		};
-		r[3] = 3;
-		r[9] = 1;
-		put(r, &n, soa, sizeof soa);
-	} else {
-		unsigned char rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1};
-
-		if (which == Q_TTL0)
-			rr[9] = 0;
-		r[7] = 1;
-		put(r, &n, rr, sizeof rr);
+	switch (which) {
+	case Q_FAIL:
+		r->rcode = 2;           /* SERVFAIL */
+		break;
+	case Q_NX:
+		r->rcode = 3;           /* SOA TTL 3600, MINIMUM 30 -> negative TTL 30 */
+		r->negative_ttl = 30;
+		break;
+	default:
+		r->has_a = true;
+		memcpy(r->a, (unsigned char[]){192, 0, 2, 1}, 4);
+		r->ttl = which == Q_TTL0 ? 0 : 60;
+		r->delay_ms = which == Q_SLOW ? 400 : 0;
+		break;
 	}
-	sendto(server_fd, r, n, 0, (struct sockaddr *)from, fromlen);
-}
-
-static void *server_main(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		unsigned char q[512];
-		struct sockaddr_in from;
-		socklen_t fromlen = sizeof from;
-		ssize_t len = recvfrom(server_fd, q, sizeof q, 0, (struct sockaddr *)&from, &fromlen);
-
-		if (len < 0)
-			return NULL;
-		if (len > 12)
-			answer_query(q, (size_t)len, &from, fromlen);
-	}
-}
-
-static int start_server(void)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof sin;
-	pthread_t tid;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	server_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (server_fd < 0 || bind(server_fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
-	    getsockname(server_fd, (struct sockaddr *)&sin, &len) != 0)
-		return -1;
-	server_port = ntohs(sin.sin_port);
-	if (pthread_create(&tid, NULL, server_main, NULL) != 0)
-		return -1;
-	pthread_detach(tid);
-	return 0;
 }
 
 static char servers[64];
@@ -159,7 +82,8 @@ static int suite_init(void)
 {
 	struct dns_settings s;
 
-	if (start_server() != 0)
+	server_port = tiny_dns_start(answer);
+	if (server_port < 0)
 		return 1;
 	snprintf(servers, sizeof servers, "127.0.0.1:%d", server_port);
 	s = settings(500);

@@ -267,6 +267,14 @@ static void test_malformed(void)
 	a = dns_parse(m.b, m.n, "x.example", DNS_T_A);
 	CU_ASSERT_EQUAL(a->status, DNS_TEMPFAIL);
 	dns_answer_unref(a);
+	/* a count no message of this size can hold: refused before any allocation */
+	header(&m, 0, 65535, 0);
+	question(&m, "x.example", DNS_T_A);
+	rr(&m, "x.example", DNS_T_A, 300, addr, 4);
+	a = dns_parse(m.b, m.n, "x.example", DNS_T_A);
+	CU_ASSERT_EQUAL(a->status, DNS_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(a->why, "malformed answer");
+	dns_answer_unref(a);
 	/* an A record of the wrong size */
 	header(&m, 0, 1, 0);
 	question(&m, "x.example", DNS_T_A);

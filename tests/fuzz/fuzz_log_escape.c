@@ -1,0 +1,80 @@
+/*
+ * fuzz_log_escape.c -- the escaper every peer string goes through before it
+ * reaches syslog.  Properties: the output is printable ASCII without spaces,
+ * quotes or lone backslashes, fits its buffer, and when nothing was cut it
+ * unescapes to exactly the input.  The first input byte picks the cap and
+ * the output size, so that the cutting paths are reached.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "fuzz.h"
+#include "log.h"
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Undoes log_escape; returns the length, or -1 when the text is not its output. */
+static long unescape(const char *s, char *out)
+{
+	long n = 0;
+
+	while (*s) {
+		if (*s == '\\') {
+			int hi, lo;
+
+			if (s[1] != 'x' || (hi = hexval(s[2])) < 0 || (lo = hexval(s[3])) < 0)
+				return -1;
+			out[n++] = (char)(hi << 4 | lo);
+			s += 4;
+		} else {
+			out[n++] = *s++;
+		}
+	}
+	return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t cap, outsize, inlen;
+	char *in, *out, *plain;
+	long n;
+
+	if (size < 1)
+		return 0;
+	cap = data[0] & 0x80 ? LOG_PEER_CAP : data[0];
+	outsize = data[0] & 0x40 ? LOG_PEER_CAP * 4 + 8 : (size_t)(data[0] & 0x3f) + 1;
+	in = fuzz_string(data + 1, size - 1);
+	out = malloc(outsize);
+	plain = malloc(outsize + 1);
+	if (in == NULL || out == NULL || plain == NULL)
+		goto done;
+	inlen = strlen(in);
+	log_escape(in, cap, out, outsize);
+	FUZZ_CHECK(strlen(out) < outsize);
+	for (const char *p = out; *p; p++)
+		FUZZ_CHECK(*p > 0x20 && *p < 0x7f && *p != '"');
+	n = unescape(out, plain);
+	FUZZ_CHECK(n >= 0);
+	if ((size_t)n == inlen && memcmp(plain, in, inlen) == 0 && inlen <= cap)
+		goto done;              /* whole: nothing was cut */
+	if (outsize < 4) {
+		/* no room even for the marker */
+		FUZZ_CHECK(n == 0);
+	} else {
+		/* cut: a prefix of the input, then the "..." marker */
+		FUZZ_CHECK(n >= 3 && memcmp(plain + n - 3, "...", 3) == 0);
+		FUZZ_CHECK((size_t)n - 3 < inlen && memcmp(plain, in, (size_t)n - 3) == 0);
+		/* with room for every byte escaped, only the cap may cut */
+		if (outsize >= cap * 4 + 8)
+			FUZZ_CHECK((size_t)n - 3 == cap);
+	}
+done:
+	free(in);
+	free(out);
+	free(plain);
+	return 0;
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""make-seeds.py -- writes the seed corpora of the fuzz targets.
+
+The seeds are committed; this script says where they came from and can
+write them again (python3-dnspython builds the DNS responses).  Usage:
+    tests/fuzz/make-seeds.py [CORPUS_DIR]
+"""
+import hashlib
+import os
+import sys
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+top = os.path.dirname(os.path.abspath(__file__))
+corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "corpus")
+
+
+def write(target, data):
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    d = os.path.join(corpus, target)
+    os.makedirs(d, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+HELOS = [
+    "mail.example.com", "mail.example.com.", "MAIL.Example.COM", "localhost",
+    "WIN-8DKQ3J2", "[127.0.0.1]", "[127.000.001.010]", "[IPv6:::1]",
+    "[ipv6:2001:db8::25]", "[IPv6:::ffff:192.0.2.1]", "[IPv6:1:2:3:4:5:6:7:8]",
+    "[IPv6:1:2:3:4:5:6:7::]", "[2001:db8::1]", "[tag:content]", "[]", "[IPv6:]",
+    "192.0.2.1", "2001:db8::1", "1.2.3", "a..b.example", "-a.example.com",
+    "a-.example.com", "a_b.example.com", "x" * 63 + ".example.com",
+    "x" * 64 + ".example.com", ".".join(["abcdefghi"] * 26), "", ".", "a.b.",
+    "a.b..", "m\u00e4il.example.com", "xn--mil-via.example.com", "%n%s.example",
+    "bad\x01ctl.example", "mail.example.com\r\nRCPT TO:<x>", "\xff\xfe.example",
+    "mail.123", "[192.0.2.256]", "[1.2.3.4.5]",
+]
+for h in HELOS:
+    write("fuzz_helo", h)
+
+CIDRS = [
+    "192.0.2.0/24", "192.0.2.1", "10.0.0.0/8", "0.0.0.0/0", "::/0", "::1",
+    "::1/128", "2001:db8::/32", "2001:db8::1/64", "[192.0.2.1]", "IPv6:::1",
+    "[IPv6:2001:db8::1]", "::ffff:192.0.2.1", "::ffff:192.0.2.0/120",
+    "1.2.3.4/33", "1.2.3.4/", "/24", "1.2.3.4/-1", "1.2.3.4/024", "1.2.3.4/ 24",
+    "fe80::1%eth0", "256.1.1.1", "1.2.3", "", "2001:db8::/129", "127.0.0.1/32x",
+]
+for c in CIDRS:
+    write("fuzz_cidr", c)
+
+ESCAPES = [
+    b"\x80plain text", b"\xc0mail.example.com", b"\x05\x00\x01", b"\x40\x01\x02\x03",
+    b"\xc0" + b"A" * 300, b"\x03abc...", b"\x0aCR\rLF\nTAB\t", b"\xc0\"quoted\" \\back\\",
+    b"\xc0%n%s%x", b"\xc0\xff\xfe\xc3\x28", b"\x02abc", b"\x83" + b"\x01" * 100,
+]
+for e in ESCAPES:
+    write("fuzz_log_escape", e)
+
+# The config: the annotated file itself, and lines that must be refused.
+with open(os.path.join(top, "..", "..", "conf", "mxpolicy-milter.conf"), "rb") as f:
+    write("fuzz_config", f.read())
+CONFIGS = [
+    "", "# only a comment\n", "socket = inet:8891@127.0.0.1\n",
+    "socket = local:/run/mxpolicy-milter/mxpolicy-milter.sock\nsocket_mode = 0660\n",
+    "dry_run = yes\nlog_level = debug\n", "dns_servers = 127.0.0.1:53, [::1]:53\n",
+    "dns_timeout_ms = 0\n", "dns_timeout_ms = 99999999999999999999\n",
+    "no_such_option = 1\n", "helo_bare_ip = reject\n", "helo_bare_ip = maybe\n",
+    "our_addresses = 192.0.2.0/24, 2001:db8::/32\n", "our_addresses = 1.2.3.4/40\n",
+    "our_domains = example.com example.net\n", "reject_code = 5.7.1\n",
+    "= value\n", "name_without_value\n", "dry_run = yes\ndry_run = no\n",
+    "dry_run = \"yes\"\n", "stats_file = relative/path\n", "\x00\n", "a" * 5000 + " = 1\n",
+]
+for c in CONFIGS:
+    write("fuzz_config", c)
+
+
+def response(qname, qtype, rcode=dns.rcode.NOERROR, answer=(), authority=(), flags=0):
+    q = dns.message.make_query(qname, qtype)
+    r = dns.message.make_response(q)
+    r.set_rcode(rcode)
+    r.flags |= flags
+    for name, ttl, rtype, texts in answer:
+        r.answer.append(dns.rrset.from_text_list(name, ttl, "IN", rtype, texts))
+    for name, ttl, rtype, texts in authority:
+        r.authority.append(dns.rrset.from_text_list(name, ttl, "IN", rtype, texts))
+    return r.to_wire()
+
+
+SOA = ("example.com.", 3600, "SOA", ["ns.example.com. host.example.com. 1 3600 600 86400 30"])
+TYPES = {"A": 0, "AAAA": 1, "PTR": 2, "MX": 3, "CNAME": 4}
+
+
+def dns_seed(qname, qtype, wire):
+    write("fuzz_dnsmsg", bytes([TYPES[qtype]]) + qname.encode() + b"\n" + wire)
+
+
+dns_seed("mail.example.com", "A", response("mail.example.com", "A",
+         answer=[("mail.example.com.", 300, "A", ["192.0.2.25", "192.0.2.26"])]))
+dns_seed("mail.example.com", "AAAA", response("mail.example.com", "AAAA",
+         answer=[("mail.example.com.", 300, "AAAA", ["2001:db8::25"])]))
+dns_seed("1.2.0.127.in-addr.arpa", "PTR", response("1.2.0.127.in-addr.arpa", "PTR",
+         answer=[("1.2.0.127.in-addr.arpa.", 60, "PTR",
+                  ["a.example.com.", "b.example.com.", "c.example.net."])]))
+dns_seed("example.com", "MX", response("example.com", "MX",
+         answer=[("example.com.", 3600, "MX", ["10 mx1.example.com.", "20 mx2.example.com."])]))
+dns_seed("example.org", "MX", response("example.org", "MX",
+         answer=[("example.org.", 3600, "MX", ["0 ."])]))
+dns_seed("www.example.com", "A", response("www.example.com", "A",
+         answer=[("www.example.com.", 60, "CNAME", ["web.example.com."]),
+                 ("web.example.com.", 60, "CNAME", ["host.example.net."]),
+                 ("host.example.net.", 30, "A", ["192.0.2.80"])]))
+dns_seed("loop.example.com", "A", response("loop.example.com", "A",
+         answer=[("loop.example.com.", 60, "CNAME", ["loop2.example.com."]),
+                 ("loop2.example.com.", 60, "CNAME", ["loop.example.com."])]))
+dns_seed("dangling.example.com", "A", response("dangling.example.com", "A",
+         answer=[("dangling.example.com.", 60, "CNAME", ["elsewhere.example.net."])]))
+dns_seed("nx.example.com", "A", response("nx.example.com", "A",
+         rcode=dns.rcode.NXDOMAIN, authority=[SOA]))
+dns_seed("nodata.example.com", "AAAA", response("nodata.example.com", "AAAA", authority=[SOA]))
+dns_seed("fail.example.com", "A", response("fail.example.com", "A", rcode=dns.rcode.SERVFAIL))
+dns_seed("refused.example.com", "MX", response("refused.example.com", "MX",
+         rcode=dns.rcode.REFUSED))
+dns_seed("big.example.com", "A", response("big.example.com", "TXT", flags=dns.flags.TC))
+dns_seed("many.example.com", "A", response("many.example.com", "A",
+         answer=[("many.example.com.", 300, "A", ["10.0.%d.%d" % (i // 250, i % 250)
+                                                  for i in range(70)])]))
+dns_seed("other.example.com", "A", response("other.example.com", "A",
+         answer=[("unrelated.example.com.", 300, "A", ["192.0.2.9"])]))
+# A compression pointer that points at itself.
+wire = bytearray(response("ptrloop.example.com", "A",
+                          answer=[("ptrloop.example.com.", 60, "A", ["192.0.2.1"])]))
+wire[-16:-14] = bytes([0xc0, len(wire) - 16])
+dns_seed("ptrloop.example.com", "A", bytes(wire))
