@@ -541,11 +541,15 @@ static char *trim(char *s)
 	return s;
 }
 
-/* A '#' at the start of a line, or after white space, begins a comment. */
+/*
+ * A '#' at the start of a line, after white space, or right after the '='
+ * begins a comment: so "name=#x" and "name = #x" mean the same (an empty
+ * value), and a value printed by -n reads back as itself.
+ */
 static void strip_comment(char *s)
 {
 	for (char *p = s; *p; p++)
-		if (*p == '#' && (p == s || isspace((unsigned char)p[-1]))) {
+		if (*p == '#' && (p == s || isspace((unsigned char)p[-1]) || p[-1] == '=')) {
 			*p = '\0';
 			return;
 		}

@@ -138,6 +138,21 @@ static void test_empty_list_clears_default(void)
 	config_free(cfg);
 }
 
+/* Found by fuzz_config: "name=#x" was the value "#x", "name = #x" a comment. */
+static void test_comment_right_after_equals(void)
+{
+	struct config *tight = parse_ok("allow_recipients=#@example.org\n");
+	struct config *spaced = parse_ok("allow_recipients = #@example.org\n");
+
+	if (tight == NULL || spaced == NULL)
+		return;
+	CU_ASSERT_STRING_EQUAL(config_value(tight, "allow_recipients"), "");
+	CU_ASSERT_STRING_EQUAL(config_value(spaced, "allow_recipients"), "");
+	CU_ASSERT_EQUAL(tight->policy.allow_recipients_count, 0);
+	config_free(tight);
+	config_free(spaced);
+}
+
 static void test_errors(void)
 {
 	parse_fails("bogus = 1\n", "test.conf:1: unknown option 'bogus'");
@@ -271,7 +286,8 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_defaults), UNIT_TEST(test_values),
-		UNIT_TEST(test_empty_list_clears_default), UNIT_TEST(test_errors),
+		UNIT_TEST(test_empty_list_clears_default), UNIT_TEST(test_comment_right_after_equals),
+		UNIT_TEST(test_errors),
 		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_every_error_reported),
 		UNIT_TEST(test_missing_file), UNIT_TEST(test_print_roundtrip),
 		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table), CU_TEST_INFO_NULL,
