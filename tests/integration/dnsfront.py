@@ -4,7 +4,7 @@ query to NSD, except those named in a faults file, which it answers with a
 fault: servfail, refused, formerr, timeout (no answer), tc (truncated over
 UDP, forwarded over TCP), tc-tcpfail (truncated over UDP, TCP closed),
 delay:MS (forwarded late).  The faults file is JSON, {"qname TYPE": fault},
-read again whenever it changes.
+with "*" for every other question, read again whenever it changes.
 
 usage: dnsfront.py LISTEN_ADDR LISTEN_PORT UPSTREAM_PORT FAULTS_FILE
 """
@@ -47,7 +47,8 @@ def fault_for(query, path):
     q = query.question[0]
     key = "%s %s" % (q.name.to_text(omit_final_dot=True).lower(),
                      dns.rdatatype.to_text(q.rdtype).lower())
-    return load_faults(path).get(key)
+    table = load_faults(path)
+    return table.get(key, table.get("*"))
 
 
 def answer(wire, over_tcp, path, upstream_port):

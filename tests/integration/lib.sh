@@ -142,6 +142,8 @@ start_nsd() {
 	local z conf=$T/dns/nsd.conf
 	mkdir -p "$T/dns"
 	cp "$HERE"/zones/*.zone "$T/dns/"
+	# more zones from a caller (the benchmarks)
+	[ -n "${EXTRA_ZONES:-}" ] && cp "$EXTRA_ZONES"/*.zone "$T/dns/"
 	cat >"$conf" <<-CONF
 	server:
 	    ip-address: 127.0.0.1@$NSD_PORT
@@ -155,6 +157,10 @@ start_nsd() {
 	    pidfile: "$T/dns/nsd.pid"
 	    logfile: "$T/dns/nsd.log"
 	    verbosity: 1
+	    # no response rate limiting: its default of 200 answers/s per
+	    # source would drop answers under the benchmarks' load
+	    rrl-ratelimit: 0
+	    rrl-whitelist-ratelimit: 0
 	remote-control:
 	    control-enable: no
 	CONF
