@@ -22,10 +22,6 @@
 #define POLICY_HEADER "X-MX-Policy"
 #define AR_HEADER "Authentication-Results"
 
-/* The protocol steps the policy does not use, and those needing no reply. */
-#define PROTO_SKIP (SMFIP_NOBODY | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH)
-#define PROTO_NOREPLY (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR)
-
 /*
  * Macros per stage.  A list set here replaces the MTA's own for that stage,
  * so each names everything the filter reads there.
@@ -116,7 +112,7 @@ static sfsistat mxp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			      unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct session *s = ensure_session(ctx);
-	unsigned long want = PROTO_SKIP | PROTO_NOREPLY;
+	unsigned long want = MXP_PROTO_SKIP | MXP_PROTO_NOREPLY;
 
 	/* MAIL needs an answer only when refusals are given there. */
 	if (s != NULL && s->cfg->policy.enforce_at == ENFORCE_AT_RCPT)

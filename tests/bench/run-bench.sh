@@ -1,0 +1,411 @@
+#!/bin/bash
+# run-bench.sh -- `make bench`: what mxpolicy-milter costs, measured against
+# baselines taken in the same run, interleaved, RUNS times each (medians and
+# the min-max spread).  Needs root, like the integration suite: a network
+# namespace of its own, NSD with the test zones and a zone of benchmark
+# clients, and a private Postfix that discards what it accepts.
+#
+#   1. milter protocol: tests/bench/milterload against the trivial filter
+#      (the libmilter floor) and mxpolicy-milter, warm and cold cache;
+#   2. end to end: smtp-source through Postfix with no milter, the trivial
+#      filter, mxpolicy-milter, and Postfix's own HELO/reverse-DNS checks;
+#   3. every DNS answer 20 ms late, cold cache: the latency per session each
+#      adds over Postfix alone (tests/bench/smtpload, distinct clients);
+#   4. memory: RSS with 1,000 sessions held open; RSS and descriptors
+#      before and after 100,000 sessions.
+#
+# Prints PASS or FAIL per target; exits 1 when a target fails.
+# Environment: RUNS (5), MSGS (2000), PROTO_SESSIONS (4000), LONG_SESSIONS
+# (100000), DNS_DELAY_MS (20), ONLY (1234: which of the four to run).
+
+set -u
+: "${top_srcdir:?run through make bench}"
+: "${top_builddir:?run through make bench}"
+# shellcheck source=../integration/lib.sh
+. "$top_srcdir/tests/integration/lib.sh"
+
+RUNS=${RUNS:-5}
+MSGS=${MSGS:-2000}
+PROTO_SESSIONS=${PROTO_SESSIONS:-4000}
+LONG_SESSIONS=${LONG_SESSIONS:-100000}
+DNS_DELAY_MS=${DNS_DELAY_MS:-20}
+ONLY=${ONLY:-1234}
+BENCH=$top_builddir/tests/bench
+TRIVIAL_PORT=9892
+COLD_PORT=9893
+# Postfix listeners on the primary MX address, one per configuration.
+P_NONE=2601 P_TRIVIAL=2602 P_MXPOLICY=2603 P_BUILTIN=2604
+TARGET_FAILS=0
+
+# ---- setup -----------------------------------------------------------------
+
+# Benchmark clients: 198.18.0.0/21 (RFC 2544's benchmarking range) for the
+# milter protocol, 127.0.3.0/24 for SMTP from distinct addresses, each with
+# a PTR, the matching A record and a HELO name that resolves to it; and
+# 127.0.0.1, smtp-source's address, as client.bench.example.
+make_zones() {
+	local dir=$1 x y n=0
+	mkdir -p "$dir"
+	{
+		printf '$ORIGIN bench.example.\n$TTL 3600\n'
+		printf '@ IN SOA ns.example.net. hostmaster.example.net. 1 3600 600 86400 3600\n'
+		printf '@ IN NS ns.example.net.\nclient IN A 127.0.0.1\n'
+		for x in 0 1 2 3 4 5 6 7; do
+			for y in $(seq 1 250); do
+				n=$((n + 1))
+				printf 'relay%d IN A 198.18.%d.%d\n' "$n" "$x" "$y"
+			done
+		done
+		for y in $(seq 1 250); do printf 'smtp%d IN A 127.0.3.%d\n' "$y" "$y"; done
+	} >"$dir/bench.example.zone"
+	{
+		printf '$ORIGIN 18.198.in-addr.arpa.\n$TTL 3600\n'
+		printf '@ IN SOA ns.example.net. hostmaster.example.net. 1 3600 600 86400 3600\n'
+		printf '@ IN NS ns.example.net.\n'
+		n=0
+		for x in 0 1 2 3 4 5 6 7; do
+			for y in $(seq 1 250); do
+				n=$((n + 1))
+				printf '%d.%d IN PTR relay%d.bench.example.\n' "$y" "$x" "$n"
+			done
+		done
+	} >"$dir/18.198.in-addr.arpa.zone"
+	{
+		printf '$ORIGIN 3.0.127.in-addr.arpa.\n$TTL 3600\n'
+		printf '@ IN SOA ns.example.net. hostmaster.example.net. 1 3600 600 86400 3600\n'
+		printf '@ IN NS ns.example.net.\n'
+		for y in $(seq 1 250); do printf '%d IN PTR smtp%d.bench.example.\n' "$y" "$y"; done
+	} >"$dir/3.0.127.in-addr.arpa.zone"
+	# localhost (127.0.0.1's PTR in the test zones) resolves, so that
+	# smtp-source's client passes forward-confirmed reverse DNS.
+	printf '$ORIGIN localhost.\n$TTL 3600\n@ IN SOA ns.example.net. hostmaster.example.net. 1 3600 600 86400 3600\n@ IN NS ns.example.net.\n@ IN A 127.0.0.1\n' \
+		>"$dir/localhost.zone"
+	n=0
+	for x in 0 1 2 3 4 5 6 7; do
+		for y in $(seq 1 250); do
+			n=$((n + 1))
+			printf '198.18.%d.%d relay%d.bench.example\n' "$x" "$y" "$n"
+		done
+	done >"$T/relay-clients"
+	for y in $(seq 1 250); do printf '127.0.3.%d smtp%d.bench.example\n' "$y" "$y"; done >"$T/smtp-clients"
+}
+
+BUILTIN_CHECKS="-o smtpd_helo_required=yes \
+-o smtpd_helo_restrictions=reject_invalid_helo_hostname,reject_non_fqdn_helo_hostname,reject_unknown_helo_hostname \
+-o smtpd_client_restrictions=reject_unknown_reverse_client_hostname"
+
+# The integration instance, except: mail is discarded, and each
+# configuration has a listener of its own on the primary MX address.
+eval "$(declare -f postfix_conf | sed '1s/^postfix_conf/bench_postfix_conf_base/')"
+postfix_conf() {
+	bench_postfix_conf_base
+	cat <<-CONF
+	default_transport = discard:
+	relay_transport = discard:
+	smtpd_milters =
+	milter_default_action = tempfail
+	smtpd_client_connection_count_limit = 0
+	CONF
+}
+postfix_master() {
+	cat <<-CONF
+	$MX1:$P_NONE inet n - n - - smtpd -o syslog_name=bench-none
+	$MX1:$P_TRIVIAL inet n - n - - smtpd -o syslog_name=bench-trivial -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_PORT
+	$MX1:$P_MXPOLICY inet n - n - - smtpd -o syslog_name=bench-mxpolicy -o smtpd_milters=inet:127.0.0.1:$MILTER_PORT
+	$MX1:$P_BUILTIN inet n - n - - smtpd -o syslog_name=bench-builtin $BUILTIN_CHECKS
+	cleanup   unix n - n - 0 cleanup
+	qmgr      unix n - n 300 1 qmgr
+	rewrite   unix - - n - - trivial-rewrite
+	bounce    unix - - n - 0 bounce
+	defer     unix - - n - 0 bounce
+	trace     unix - - n - 0 bounce
+	verify    unix - - n - 1 verify
+	flush     unix n - n 1000? 0 flush
+	proxymap  unix - - n - - proxymap
+	smtp      unix - - n - - smtp
+	relay     unix - - n - - smtp
+	showq     unix n - n - - showq
+	error     unix - - n - - error
+	retry     unix - - n - - error
+	discard   unix - - n - - discard
+	anvil     unix - - n - 1 anvil
+	scache    unix - - n - 1 scache
+	postlog   unix-dgram n - n - 1 postlogd
+	CONF
+}
+
+# The shipped defaults, checking every client (no allow_clients: the
+# benchmark's clients are on loopback) against DNS server $1.
+milter_conf() {
+	cat <<-CONF
+	allow_clients =
+	dns_servers = $1
+	CONF
+}
+
+# start_instance PORT CONF LOG: a second mxpolicy-milter; prints its PID.
+start_instance() {
+	local port=$1 conf=$2 log=$3
+	: >"$log"
+	ip netns exec "$NS" "$MILTER_BIN" -f -c "$conf" -p "inet:$port@127.0.0.1" -u nobody \
+		>/dev/null 2>>"$log" &
+	echo $!
+	wait_for "$log" "listening on" 10 || { cat "$log" >&2; exit 1; }
+}
+
+# A cold cache is a fresh process: SIGKILL is enough, nothing to keep.
+# (Not our child: started in a command substitution.)
+kill_instance() {
+	local i
+	kill -9 "$1" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 0
+}
+
+start_trivial() {
+	ip netns exec "$NS" "$BENCH/trivial-milter" -p "inet:$TRIVIAL_PORT@127.0.0.1" \
+		>"$T/trivial.log" 2>&1 &
+	PIDS+=($!)
+	local i
+	for ((i = 0; i < 50; i++)); do
+		nsexec bash -c "exec 3<>/dev/tcp/127.0.0.1/$TRIVIAL_PORT" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	log "the trivial filter did not start"; exit 1
+}
+
+# ---- figures -----------------------------------------------------------------
+
+# field NAME LINE: the value of NAME=... in a key=value line.
+field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+
+# stats VALUES...: "median min max" (one decimal).
+stats() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+}
+
+# target NAME OK DETAIL: one PASS/FAIL line.
+target() {
+	if [ "$2" = 1 ]; then
+		printf 'PASS target: %s (%s)\n' "$1" "$3"
+	else
+		printf 'FAIL target: %s (%s)\n' "$1" "$3"
+		TARGET_FAILS=$((TARGET_FAILS + 1))
+	fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { print ((a >= b) ? 1 : 0) }'; }
+
+# Every run must have been accepted in full: a rejected or failed session
+# would measure something else.
+require_clean() {
+	local what=$1 line=$2
+	if [ "$(field rejected "$line")" != 0 ] || [ "$(field tempfailed "$line")" != 0 ] ||
+		[ "$(field errors "$line")" != 0 ]; then
+		log "bench: $what did not accept every session: $line"
+		exit 1
+	fi
+}
+
+# ---- 1. milter protocol ----------------------------------------------------------
+
+bench_protocol() {
+	local run line trivial=() warm=() cold=() tp50=() wp50=() cp50=() tp99=() wp99=() cp99=() pid
+	local load=("$BENCH/milterload" -c 10 -n "$PROTO_SESSIONS" -C "$T/relay-clients" -l "$MX1")
+	echo
+	echo "== 1. milter protocol: milterload -c 10 -n $PROTO_SESSIONS, 2,000 distinct clients (198.18.0.0/21), DNS: NSD direct"
+	# warm: one pass over every client first
+	nsexec "${load[@]}" -s "inet:$MILTER_PORT@127.0.0.1" -n 2000 >/dev/null
+	for ((run = 1; run <= RUNS; run++)); do
+		line=$(nsexec "${load[@]}" -s "inet:$TRIVIAL_PORT@127.0.0.1")
+		require_clean trivial "$line"
+		trivial+=("$(field rate "$line")"); tp50+=("$(field p50_ms "$line")"); tp99+=("$(field p99_ms "$line")")
+		line=$(nsexec "${load[@]}" -s "inet:$MILTER_PORT@127.0.0.1")
+		require_clean "mxpolicy (warm)" "$line"
+		warm+=("$(field rate "$line")"); wp50+=("$(field p50_ms "$line")"); wp99+=("$(field p99_ms "$line")")
+		pid=$(start_instance "$COLD_PORT" "$T/milter.conf" "$T/cold.log")
+		line=$(nsexec "${load[@]}" -n 2000 -s "inet:$COLD_PORT@127.0.0.1")
+		kill_instance "$pid"
+		require_clean "mxpolicy (cold)" "$line"
+		cold+=("$(field rate "$line")"); cp50+=("$(field p50_ms "$line")"); cp99+=("$(field p99_ms "$line")")
+		printf '   run %d: trivial %s/s, mxpolicy warm %s/s, cold %s/s\n' "$run" \
+			"${trivial[-1]}" "${warm[-1]}" "${cold[-1]}"
+	done
+	local t w c
+	t=$(stats "${trivial[@]}"); w=$(stats "${warm[@]}"); c=$(stats "${cold[@]}")
+	printf '   %-34s %10s  %-17s %8s %8s\n' configuration "sessions/s" "(min-max)" "p50 ms" "p99 ms"
+	printf '   %-34s %10s  %-17s %8s %8s\n' "trivial filter (libmilter floor)" "${t%% *}" "(${t#* })" \
+		"$(stats "${tp50[@]}" | cut -d' ' -f1)" "$(stats "${tp99[@]}" | cut -d' ' -f1)"
+	printf '   %-34s %10s  %-17s %8s %8s\n' "mxpolicy-milter, warm cache" "${w%% *}" "(${w#* })" \
+		"$(stats "${wp50[@]}" | cut -d' ' -f1)" "$(stats "${wp99[@]}" | cut -d' ' -f1)"
+	printf '   %-34s %10s  %-17s %8s %8s\n' "mxpolicy-milter, cold cache (2000)" "${c%% *}" "(${c#* })" \
+		"$(stats "${cp50[@]}" | cut -d' ' -f1)" "$(stats "${cp99[@]}" | cut -d' ' -f1)"
+	target "warm cache, milter protocol >= 0.90 x trivial filter" \
+		"$(at_least "$(ratio "${w%% *}" "${t%% *}")" 0.90)" "ratio $(ratio "${w%% *}" "${t%% *}")"
+}
+
+# ---- 2. end to end --------------------------------------------------------------
+
+# smtp_source PORT: messages/s of one smtp-source run (one message per session).
+smtp_source() {
+	local t0 t1 out
+	t0=$(date +%s.%N)
+	out=$(nsexec smtp-source -s 10 -m "$MSGS" -l 1024 -M client.bench.example \
+		-f sender@sender.example -t user@example.net "$MX1:$1" 2>&1)
+	t1=$(date +%s.%N)
+	if [ -n "$out" ]; then
+		log "bench: smtp-source to port $1 reported: $(head -3 <<<"$out")"
+		exit 1
+	fi
+	awk -v a="$t0" -v b="$t1" -v n="$MSGS" 'BEGIN { printf "%.1f", n / (b - a) }'
+}
+
+bench_end_to_end() {
+	local run none=() trivial=() mx=() builtin=() n t m b
+	echo
+	echo "== 2. end to end: smtp-source -s 10 -m $MSGS -l 1024 through Postfix (discard), DNS: the test resolver"
+	smtp_source "$P_MXPOLICY" >/dev/null        # warms the milter's cache
+	smtp_source "$P_NONE" >/dev/null            # and Postfix's processes
+	for ((run = 1; run <= RUNS; run++)); do
+		none+=("$(smtp_source "$P_NONE")")
+		trivial+=("$(smtp_source "$P_TRIVIAL")")
+		mx+=("$(smtp_source "$P_MXPOLICY")")
+		builtin+=("$(smtp_source "$P_BUILTIN")")
+		printf '   run %d: none %s, trivial %s, mxpolicy %s, built-in %s msg/s\n' "$run" \
+			"${none[-1]}" "${trivial[-1]}" "${mx[-1]}" "${builtin[-1]}"
+	done
+	n=$(stats "${none[@]}"); t=$(stats "${trivial[@]}"); m=$(stats "${mx[@]}"); b=$(stats "${builtin[@]}")
+	printf '   %-44s %8s  %-17s %s\n' configuration "msg/s" "(min-max)" "vs none"
+	printf '   %-44s %8s  %-17s %s\n' "Postfix, no milter" "${n%% *}" "(${n#* })" 1.00
+	printf '   %-44s %8s  %-17s %s\n' "Postfix + trivial filter" "${t%% *}" "(${t#* })" "$(ratio "${t%% *}" "${n%% *}")"
+	printf '   %-44s %8s  %-17s %s\n' "Postfix + mxpolicy-milter (warm cache)" "${m%% *}" "(${m#* })" "$(ratio "${m%% *}" "${n%% *}")"
+	printf '   %-44s %8s  %-17s %s\n' "Postfix built-in HELO/reverse-DNS restrictions" "${b%% *}" "(${b#* })" "$(ratio "${b%% *}" "${n%% *}")"
+	target "end to end, warm cache >= 0.80 x Postfix with no milter" \
+		"$(at_least "$(ratio "${m%% *}" "${n%% *}")" 0.80)" "ratio $(ratio "${m%% *}" "${n%% *}")"
+	target "end to end, warm cache >= Postfix built-in restrictions" \
+		"$(at_least "${m%% *}" "${b%% *}")" "$(ratio "${m%% *}" "${b%% *}") x built-in"
+}
+
+# ---- 3. DNS latency --------------------------------------------------------------
+
+# smtp_latency PORT FIRST: mean ms per session of 50 sequential sessions from
+# clients FIRST..FIRST+49 of 127.0.3.0/24.
+smtp_latency() {
+	local line
+	sed -n "$2,$(($2 + 49))p" "$T/smtp-clients" >"$T/clients.now"
+	line=$(nsexec "$BENCH/smtpload" -S "$MX1:$1" -c 1 -n 50 -C "$T/clients.now")
+	require_clean "smtpload to port $1" "$line"
+	field mean_ms "$line"
+}
+
+bench_dns_latency() {
+	local run none=() cold=() warm=() builtin=() first n c w b added_c added_w
+	echo
+	echo "== 3. DNS latency: every answer ${DNS_DELAY_MS} ms late; 50 sequential sessions from distinct clients (smtpload)"
+	set_dns_faults "{\"*\": \"delay:$DNS_DELAY_MS\"}"
+	for ((run = 1; run <= RUNS; run++)); do
+		# clients never seen by the running milter: its cache is cold for them
+		first=$(((run - 1) * 50 + 1))
+		none+=("$(smtp_latency "$P_NONE" "$first")")
+		cold+=("$(smtp_latency "$P_MXPOLICY" "$first")")
+		warm+=("$(smtp_latency "$P_MXPOLICY" "$first")")
+		builtin+=("$(smtp_latency "$P_BUILTIN" "$first")")
+		printf '   run %d: none %s, mxpolicy cold %s, warm %s, built-in %s ms/session\n' "$run" \
+			"${none[-1]}" "${cold[-1]}" "${warm[-1]}" "${builtin[-1]}"
+	done
+	set_dns_faults '{}'
+	n=$(stats "${none[@]}"); c=$(stats "${cold[@]}"); w=$(stats "${warm[@]}"); b=$(stats "${builtin[@]}")
+	added_c=$(awk -v a="${c%% *}" -v b="${n%% *}" 'BEGIN { printf "%.1f", a - b }')
+	added_w=$(awk -v a="${w%% *}" -v b="${n%% *}" 'BEGIN { printf "%.1f", a - b }')
+	printf '   %-44s %10s  %-17s %s\n' configuration "ms/session" "(min-max)" "added"
+	printf '   %-44s %10s  %-17s %s\n' "Postfix, no milter" "${n%% *}" "(${n#* })" -
+	printf '   %-44s %10s  %-17s %s\n' "Postfix + mxpolicy-milter, cold cache" "${c%% *}" "(${c#* })" "$added_c"
+	printf '   %-44s %10s  %-17s %s\n' "Postfix + mxpolicy-milter, warm cache" "${w%% *}" "(${w#* })" "$added_w"
+	printf '   %-44s %10s  %-17s %s\n' "Postfix built-in restrictions" "${b%% *}" "(${b#* })" \
+		"$(awk -v a="${b%% *}" -v b="${n%% *}" 'BEGIN { printf "%.1f", a - b }')"
+	target "cold cache adds at most 2.5 DNS round trips ($((DNS_DELAY_MS * 5 / 2)) ms) per session" \
+		"$(at_least "$(awk -v d="$DNS_DELAY_MS" 'BEGIN { print d * 2.5 }')" "$added_c")" "$added_c ms"
+	target "warm cache adds no DNS wait (under half a round trip)" \
+		"$(at_least "$(awk -v d="$DNS_DELAY_MS" 'BEGIN { print d / 2 }')" "$added_w")" "$added_w ms"
+}
+
+# ---- 4. memory ---------------------------------------------------------------------
+
+bench_memory() {
+	local line pid held rss0 fd0 rss1 fd1 growth_rss growth_fd
+	local load=("$BENCH/milterload" -C "$T/relay-clients" -l "$MX1")
+	echo
+	echo "== 4. memory: 1,000 sessions held open; $LONG_SESSIONS sessions in a row"
+	ulimit -n 8192
+	pid=$(start_instance "$COLD_PORT" "$T/milter.conf" "$T/memory.log")
+	nsexec "${load[@]}" -s "inet:$COLD_PORT@127.0.0.1" -c 10 -n 2000 -p "$pid" >/dev/null
+	line=$(nsexec "${load[@]}" -s "inet:$COLD_PORT@127.0.0.1" -c 1000 -n 1000 -w 10 -p "$pid")
+	require_clean "1,000 held sessions" "$line"
+	held=$(field held "$line")
+	printf '   1,000 concurrent sessions: %s held, RSS %s kB, %s descriptors while held\n' \
+		"$held" "$(field held_rss_kb "$line")" "$(field held_fds "$line")"
+	# warm-up, then the long run
+	line=$(nsexec "${load[@]}" -s "inet:$COLD_PORT@127.0.0.1" -c 10 -n 10000 -p "$pid")
+	rss0=$(field rss_kb "$line"); fd0=$(field fds "$line")
+	line=$(nsexec "${load[@]}" -s "inet:$COLD_PORT@127.0.0.1" -c 10 -n "$LONG_SESSIONS" -p "$pid")
+	require_clean "$LONG_SESSIONS sessions" "$line"
+	rss1=$(field rss_kb "$line"); fd1=$(field fds "$line")
+	kill_instance "$pid"
+	growth_rss=$(awk -v a="$rss1" -v b="$rss0" 'BEGIN { printf "%.1f", 100 * (a - b) / b }')
+	growth_fd=$(awk -v a="$fd1" -v b="$fd0" 'BEGIN { printf "%.1f", 100 * (a - b) / b }')
+	printf '   after warm-up (10,000): RSS %s kB, %s descriptors; after %s more: RSS %s kB, %s descriptors (%s sessions/s)\n' \
+		"$rss0" "$fd0" "$LONG_SESSIONS" "$rss1" "$fd1" "$(field rate "$line")"
+	target "1,000 sessions held open" "$([ "$held" = 1000 ] && echo 1 || echo 0)" "$held held"
+	target "no RSS growth over $LONG_SESSIONS sessions (< 2%)" \
+		"$(at_least 2 "$growth_rss")" "$growth_rss%"
+	target "no descriptor growth over $LONG_SESSIONS sessions" \
+		"$([ "$fd1" -le "$fd0" ] && echo 1 || echo 0)" "$fd0 -> $fd1"
+}
+
+# ---- main ---------------------------------------------------------------------------
+
+it_require_root
+for tool in smtp-source "$BENCH/milterload" "$BENCH/trivial-milter" "$BENCH/smtpload"; do
+	command -v "$tool" >/dev/null || { log "missing: $tool"; exit 1; }
+done
+T0=$(date +%s)
+T=$(mktemp -d /tmp/mxpolicy-bench.XXXXXX)
+chmod 755 "$T"
+EXTRA_ZONES=$T/zones
+make_zones "$EXTRA_ZONES"
+# it_setup makes its own temporary directory: keep ours for the clients.
+BENCH_T=$T
+it_setup
+cp "$BENCH_T"/*-clients "$T/"
+rm -rf "$BENCH_T"
+
+echo "mxpolicy-milter benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+echo "build: $("$MILTER_BIN" -V 2>&1 | head -1), CFLAGS: $(sed -n "s/^CFLAGS = //p" "$top_builddir/Makefile")"
+echo "runs: $RUNS per configuration, interleaved; medians with (min-max)"
+
+start_trivial
+if [[ $ONLY == *1* ]]; then
+	start_milter "$(milter_conf 127.0.0.1:$NSD_PORT)"
+	bench_protocol
+	stop_milter
+fi
+# From here the milter asks the same resolver as Postfix.
+if [[ $ONLY == *[23]* ]]; then
+	start_milter "$(milter_conf 127.0.0.1:53)"
+	[[ $ONLY == *2* ]] && bench_end_to_end
+	[[ $ONLY == *3* ]] && bench_dns_latency
+	stop_milter
+fi
+write_milter_conf "$(milter_conf 127.0.0.1:$NSD_PORT)"
+[[ $ONLY == *4* ]] && bench_memory
+
+echo
+printf '== bench took %ds; %d target(s) failed\n' $(($(date +%s) - T0)) "$TARGET_FAILS"
+[ "$TARGET_FAILS" -eq 0 ]

@@ -1,0 +1,109 @@
+/*
+ * trivial-milter.c -- the libmilter floor for the benchmarks: a filter that
+ * registers the same callbacks as mxpolicy-milter, negotiates the same
+ * protocol steps and no-reply flags (MXP_PROTO_* in callbacks.h), and
+ * accepts everything without looking at it.
+ *
+ *   trivial-milter -p SOCKET
+ */
+#include "autoconfig.h"
+
+#include <libmilter/mfapi.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "callbacks.h"
+
+static sfsistat go_on(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat no_reply(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_NOREPLY;
+}
+
+static sfsistat on_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	(void)host;
+	(void)sa;
+	return no_reply(ctx);
+}
+
+static sfsistat on_helo(SMFICTX *ctx, char *helo)
+{
+	(void)helo;
+	return no_reply(ctx);
+}
+
+static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
+{
+	(void)argv;
+	return no_reply(ctx);           /* MAIL is negotiated no-reply, as ours by default */
+}
+
+static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
+{
+	(void)argv;
+	return go_on(ctx);
+}
+
+static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
+{
+	(void)name;
+	(void)value;
+	return no_reply(ctx);
+}
+
+static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			     unsigned long f2, unsigned long f3, unsigned long *pf0,
+			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	(void)ctx;
+	(void)f2;
+	(void)f3;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
+	*pf1 = f1 & (MXP_PROTO_SKIP | MXP_PROTO_NOREPLY | SMFIP_NR_MAIL);
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc trivial = {
+	.xxfi_name = (char *)"trivial-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST,
+	.xxfi_connect = on_connect,
+	.xxfi_helo = on_helo,
+	.xxfi_envfrom = on_envfrom,
+	.xxfi_envrcpt = on_envrcpt,
+	.xxfi_header = on_header,
+	.xxfi_eom = go_on,
+	.xxfi_abort = go_on,
+	.xxfi_close = go_on,
+	.xxfi_negotiate = on_negotiate,
+};
+
+int main(int argc, char **argv)
+{
+	int ch;
+	const char *sock = NULL;
+
+	while ((ch = getopt(argc, argv, "p:")) != -1)
+		if (ch == 'p')
+			sock = optarg;
+	if (sock == NULL) {
+		fprintf(stderr, "usage: trivial-milter -p SOCKET\n");
+		return 3;
+	}
+	if (smfi_setconn((char *)sock) == MI_FAILURE || smfi_register(trivial) == MI_FAILURE ||
+	    smfi_opensocket(1) == MI_FAILURE) {
+		fprintf(stderr, "trivial-milter: cannot listen on %s\n", sock);
+		return 1;
+	}
+	return smfi_main() == MI_SUCCESS ? 0 : 1;
+}
