@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -156,6 +157,27 @@ void log_set_level(int level)
 	setlogmask(LOG_UPTO(level));
 }
 
+/*
+ * Is a syslog daemon listening at all?  Without one, glibc's syslog()
+ * tries to connect again for every line (socket, connect, close) and drops
+ * it anyway.  Looked up at most once a second, so that a daemon started
+ * later is found.
+ */
+static bool syslog_listening(void)
+{
+	static time_t next_check;
+	static bool listening = true;
+	struct timespec now;
+	struct stat st;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (now.tv_sec >= GET(next_check)) {
+		SET(listening, stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode));
+		SET(next_check, now.tv_sec + 1);
+	}
+	return GET(listening);
+}
+
 void log_msg(int priority, const char *fmt, ...)
 {
 	char line[4096];
@@ -166,7 +188,7 @@ void log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	if (GET(log_to_syslog))
+	if (GET(log_to_syslog) && syslog_listening())
 		syslog(priority, "%s", line);
 	if (GET(log_to_stderr)) {
 		struct timespec ts;

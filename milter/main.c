@@ -136,6 +136,24 @@ static void print_errors(FILE *out, const struct config_errors *errs)
 		fprintf(out, "%s\n", errs->items[i]);
 }
 
+/*
+ * In the foreground every line goes to stderr as well, except when stderr
+ * is the systemd journal (JOURNAL_STREAM names its device and inode): the
+ * journal has the syslog copy already, and each line would show twice.
+ */
+static bool log_to_stderr(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!opts.foreground)
+		return false;
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) != 0)
+		return true;
+	return !((unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino);
+}
+
 static struct config *load_or_report(void)
 {
 	struct config_errors errs = {0};
@@ -180,7 +198,7 @@ static void reload(void)
 			log_msg(LOG_WARNING, "reload: %s changed; it takes effect at restart",
 				restart_only[i]);
 	config_release(old);
-	log_open("mxpolicy-milter", fresh->log_facility, opts.foreground);
+	log_open("mxpolicy-milter", fresh->log_facility, log_to_stderr());
 	log_set_level(fresh->log_level);
 	struct dns_settings ds = dns_settings_of(fresh);
 
@@ -496,7 +514,7 @@ static int serve(struct config *cfg)
 			return EXIT_USAGE;
 		idp = &id;
 	}
-	log_open("mxpolicy-milter", cfg->log_facility, opts.foreground);
+	log_open("mxpolicy-milter", cfg->log_facility, log_to_stderr());
 	log_set_level(cfg->log_level);
 	block_reload_signals();
 	if (!opts.foreground && !daemonize())

@@ -1,6 +1,6 @@
 #!/bin/bash
 # cli.sh -- the command line: -n validates and reports file:line errors,
-# -V, -h, bad usage, and -p checked like the socket option.
+# -V, -h, bad usage, -p checked like the socket option, and where -f logs.
 : "${top_builddir:=.}"
 bin=$top_builddir/milter/mxpolicy-milter
 dir=$(mktemp -d)
@@ -42,5 +42,26 @@ check stray_argument 64 "unexpected argument 'extra'" "$bin" -n -c "$dir/good.co
 check bad_socket 64 "^-p:1: socket: expected unix:/path" "$bin" -n -c "$dir/good.conf" -p 8891
 check bad_user 64 "no such user 'no-such-user-here'" \
 	"$bin" -f -c "$dir/good.conf" -p "unix:$dir/s.sock" -u no-such-user-here
+# run_foreground NAME JOURNAL(yes|no): -f with stderr to a file, as under
+# systemd when JOURNAL is yes (JOURNAL_STREAM names that file); prints
+# whether the start line reached stderr.  Stopped by PID.
+run_foreground() {
+	local err=$dir/$1.err sock=$dir/$1.sock pid i js=
+	: >"$err"
+	[ "$2" = yes ] && js=$(stat -c '%d:%i' "$err")
+	JOURNAL_STREAM=$js "$bin" -f -c "$dir/good.conf" -p "unix:$sock" 2>>"$err" &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$sock" ] && { [ "$2" = yes ] || grep -q 'listening on' "$err"; } && break
+		sleep 0.1
+	done
+	sleep 0.3
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if grep -q 'listening on' "$err"; then echo "on stderr"; else echo "not on stderr"; fi
+}
+check foreground_logs_to_stderr 0 '^on stderr$' run_foreground plain no
+check journal_stream_no_duplicate 0 '^not on stderr$' run_foreground journal yes
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
