@@ -341,6 +341,12 @@ static bool carries_our_id(const struct session *s, const char *value)
 		value[n] == '\r' || value[n] == '\n');
 }
 
+/* Nothing to decide at DATA: the reply is there for the MTA (callbacks.h). */
+static sfsistat mxp_data(UNUSED SMFICTX *ctx)
+{
+	return SMFIS_CONTINUE;
+}
+
 static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = get_session(ctx);
@@ -443,6 +449,6 @@ struct smfiDesc mxp_filter = {
 	.xxfi_abort = mxp_abort,
 	.xxfi_close = mxp_close,
 	.xxfi_unknown = NULL,
-	.xxfi_data = NULL,
+	.xxfi_data = mxp_data,
 	.xxfi_negotiate = mxp_negotiate,
 };
