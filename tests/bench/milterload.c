@@ -10,8 +10,9 @@
  *              [-r RCPT] [-f FROM] [-l LOCAL_ADDR] [-w HOLD_S] [-p PID]
  *
  * CLIENTS holds "ADDRESS HELO" lines, used in turn.  -w holds every session
- * open for HOLD_S seconds after RCPT (the memory measure), and -p names the
- * filter's process, whose RSS and descriptors are read while they are held.
+ * open for HOLD_S seconds after RCPT (the memory measure).  -p names the
+ * filter's process: its RSS and descriptors (while sessions are held, and at
+ * the end) and the CPU time it used per session are reported.
  */
 #include "autoconfig.h"
 
@@ -380,6 +381,27 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* CPU time (user + system) a process has used, in ms, or -1. */
+static double process_cpu_ms(long pid)
+{
+	char path[64], buf[2048], *p;
+	unsigned long utime, stime;
+	FILE *in;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((in = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, in);
+	fclose(in);
+	buf[n] = '\0';
+	/* after the command name in parentheses: fields 3.. ; utime and stime are 14 and 15 */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+		return -1;
+	return (utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* RSS in kB and open descriptors of a process, or -1. */
 static void process_usage(long pid, long *rss_kb, long *fds)
 {
@@ -412,7 +434,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	pthread_t *tids;
-	double t0, secs;
+	double t0, secs, cpu0;
 	long total;
 	int ch;
 	const char *clients = NULL;
@@ -438,6 +460,7 @@ int main(int argc, char **argv)
 	latency = calloc((size_t)opt.sessions, sizeof *latency);
 	if (tids == NULL || latency == NULL)
 		return 2;
+	cpu0 = opt.pid > 0 ? process_cpu_ms(opt.pid) : 0;
 	t0 = now_ms();
 	for (int i = 0; i < opt.conc; i++) {
 		pthread_attr_t attr;
@@ -473,7 +496,8 @@ int main(int argc, char **argv)
 		long rss, fds;
 
 		process_usage(opt.pid, &rss, &fds);
-		printf(" rss_kb=%ld fds=%ld", rss, fds);
+		printf(" rss_kb=%ld fds=%ld cpu_ms_per_session=%.3f", rss, fds,
+		       (process_cpu_ms(opt.pid) - cpu0) / (double)total);
 	}
 	printf("\n");
 	free(latency);

@@ -33,8 +33,14 @@ ONLY=${ONLY:-1234}
 BENCH=$top_builddir/tests/bench
 TRIVIAL_PORT=9892
 COLD_PORT=9893
+TRIVIAL_R_PORT=9894
+TRIVIAL_A_PORT=9895
+# NSD answers here too, on port 53, for Postfix's own lookups without the
+# (Python) fault-injecting front end in the way.
+NSD_DIRECT=127.0.0.53
+NSD_EXTRA_LISTEN=$NSD_DIRECT@53
 # Postfix listeners on the primary MX address, one per configuration.
-P_NONE=2601 P_TRIVIAL=2602 P_MXPOLICY=2603 P_BUILTIN=2604
+P_NONE=2601 P_TRIVIAL=2602 P_MXPOLICY=2603 P_BUILTIN=2604 P_TRIVIAL_R=2605 P_TRIVIAL_A=2606
 TARGET_FAILS=0
 
 # ---- setup -----------------------------------------------------------------
@@ -113,6 +119,8 @@ postfix_master() {
 	$MX1:$P_TRIVIAL inet n - n - - smtpd -o syslog_name=bench-trivial -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_PORT
 	$MX1:$P_MXPOLICY inet n - n - - smtpd -o syslog_name=bench-mxpolicy -o smtpd_milters=inet:127.0.0.1:$MILTER_PORT
 	$MX1:$P_BUILTIN inet n - n - - smtpd -o syslog_name=bench-builtin $BUILTIN_CHECKS
+	$MX1:$P_TRIVIAL_R inet n - n - - smtpd -o syslog_name=bench-trivial-r -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_R_PORT
+	$MX1:$P_TRIVIAL_A inet n - n - - smtpd -o syslog_name=bench-trivial-a -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_A_PORT
 	cleanup   unix n - n - 0 cleanup
 	qmgr      unix n - n 300 1 qmgr
 	rewrite   unix - - n - - trivial-rewrite
@@ -143,14 +151,27 @@ milter_conf() {
 	CONF
 }
 
-# start_instance PORT CONF LOG: a second mxpolicy-milter; prints its PID.
+# use_resolver ADDR: the name server of every process in the namespace
+# (glibc reads resolv.conf again when it changes).
+use_resolver() {
+	printf 'nameserver %s\noptions timeout:2 attempts:1\n' "$1" >"/etc/netns/$NS/resolv.conf"
+}
+
+# start_instance PORT CONF LOG: an mxpolicy-milter; prints its PID.  Run
+# as the systemd unit runs it: in the foreground with stderr as the
+# "journal" (JOURNAL_STREAM), so it logs each line once, to syslog.
 start_instance() {
-	local port=$1 conf=$2 log=$3
+	local port=$1 conf=$2 log=$3 i
 	: >"$log"
-	ip netns exec "$NS" "$MILTER_BIN" -f -c "$conf" -p "inet:$port@127.0.0.1" -u nobody \
-		>/dev/null 2>>"$log" &
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$log") ip netns exec "$NS" "$MILTER_BIN" -f -c "$conf" \
+		-p "inet:$port@127.0.0.1" -u nobody >/dev/null 2>>"$log" &
 	echo $!
-	wait_for "$log" "listening on" 10 || { cat "$log" >&2; exit 1; }
+	for ((i = 0; i < 100; i++)); do
+		nsexec bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$log" >&2
+	exit 1
 }
 
 # A cold cache is a fresh process: SIGKILL is enough, nothing to keep.
@@ -165,13 +186,16 @@ kill_instance() {
 	return 0
 }
 
+# start_trivial PORT [-R|-A]; TRIVIAL_PID is its PID
 start_trivial() {
-	ip netns exec "$NS" "$BENCH/trivial-milter" -p "inet:$TRIVIAL_PORT@127.0.0.1" \
-		>"$T/trivial.log" 2>&1 &
+	local port=$1 i
+	shift
+	ip netns exec "$NS" "$BENCH/trivial-milter" "$@" -p "inet:$port@127.0.0.1" \
+		>"$T/trivial-$port.log" 2>&1 &
+	TRIVIAL_PID=$!
 	PIDS+=($!)
-	local i
 	for ((i = 0; i < 50; i++)); do
-		nsexec bash -c "exec 3<>/dev/tcp/127.0.0.1/$TRIVIAL_PORT" 2>/dev/null && return 0
+		nsexec bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	log "the trivial filter did not start"; exit 1
@@ -188,6 +212,10 @@ stats() {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
 }
+
+# stats3 VALUES...: the median, three decimals.
+stats3() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+	printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # target NAME OK DETAIL: one PASS/FAIL line.
 target() {
@@ -217,18 +245,21 @@ require_clean() {
 
 bench_protocol() {
 	local run line trivial=() warm=() cold=() tp50=() wp50=() cp50=() tp99=() wp99=() cp99=() pid
+	local tcpu=() wcpu=()
 	local load=("$BENCH/milterload" -c 10 -n "$PROTO_SESSIONS" -C "$T/relay-clients" -l "$MX1")
 	echo
 	echo "== 1. milter protocol: milterload -c 10 -n $PROTO_SESSIONS, 2,000 distinct clients (198.18.0.0/21), DNS: NSD direct"
 	# warm: one pass over every client first
 	nsexec "${load[@]}" -s "inet:$MILTER_PORT@127.0.0.1" -n 2000 >/dev/null
 	for ((run = 1; run <= RUNS; run++)); do
-		line=$(nsexec "${load[@]}" -s "inet:$TRIVIAL_PORT@127.0.0.1")
+		line=$(nsexec "${load[@]}" -s "inet:$TRIVIAL_PORT@127.0.0.1" -p "$TRIVIAL_FLOOR_PID")
 		require_clean trivial "$line"
 		trivial+=("$(field rate "$line")"); tp50+=("$(field p50_ms "$line")"); tp99+=("$(field p99_ms "$line")")
-		line=$(nsexec "${load[@]}" -s "inet:$MILTER_PORT@127.0.0.1")
+		tcpu+=("$(field cpu_ms_per_session "$line")")
+		line=$(nsexec "${load[@]}" -s "inet:$MILTER_PORT@127.0.0.1" -p "$MILTER_PID")
 		require_clean "mxpolicy (warm)" "$line"
 		warm+=("$(field rate "$line")"); wp50+=("$(field p50_ms "$line")"); wp99+=("$(field p99_ms "$line")")
+		wcpu+=("$(field cpu_ms_per_session "$line")")
 		pid=$(start_instance "$COLD_PORT" "$T/milter.conf" "$T/cold.log")
 		line=$(nsexec "${load[@]}" -n 2000 -s "inet:$COLD_PORT@127.0.0.1")
 		kill_instance "$pid"
@@ -246,46 +277,68 @@ bench_protocol() {
 		"$(stats "${wp50[@]}" | cut -d' ' -f1)" "$(stats "${wp99[@]}" | cut -d' ' -f1)"
 	printf '   %-34s %10s  %-17s %8s %8s\n' "mxpolicy-milter, cold cache (2000)" "${c%% *}" "(${c#* })" \
 		"$(stats "${cp50[@]}" | cut -d' ' -f1)" "$(stats "${cp99[@]}" | cut -d' ' -f1)"
+	printf '   filter CPU per session (median): trivial %s ms, mxpolicy-milter warm %s ms\n' \
+		"$(stats3 "${tcpu[@]}")" "$(stats3 "${wcpu[@]}")"
 	target "warm cache, milter protocol >= 0.90 x trivial filter" \
 		"$(at_least "$(ratio "${w%% *}" "${t%% *}")" 0.90)" "ratio $(ratio "${w%% *}" "${t%% *}")"
 }
 
 # ---- 2. end to end --------------------------------------------------------------
 
-# smtp_source PORT: messages/s of one smtp-source run (one message per session).
+# cpu_busy: jiffies the machine spent busy so far (every CPU, /proc/stat).
+cpu_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# smtp_source PORT: "msg/s cpu-ms/msg" of one smtp-source run (one message
+# per session); the CPU is the whole machine's, every process included.
 smtp_source() {
-	local t0 t1 out
+	local t0 t1 c0 c1 out
+	c0=$(cpu_busy)
 	t0=$(date +%s.%N)
 	out=$(nsexec smtp-source -s 10 -m "$MSGS" -l 1024 -M client.bench.example \
 		-f sender@sender.example -t user@example.net "$MX1:$1" 2>&1)
 	t1=$(date +%s.%N)
+	c1=$(cpu_busy)
 	if [ -n "$out" ]; then
 		log "bench: smtp-source to port $1 reported: $(head -3 <<<"$out")"
 		exit 1
 	fi
-	awk -v a="$t0" -v b="$t1" -v n="$MSGS" 'BEGIN { printf "%.1f", n / (b - a) }'
+	awk -v a="$t0" -v b="$t1" -v n="$MSGS" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.1f %.2f", n / (b - a), 1000 * c / hz / n }'
 }
 
 bench_end_to_end() {
-	local run none=() trivial=() mx=() builtin=() n t m b
+	local run c res n m b
+	local -A rate cpu port label
+	local configs=(none trivial trivial_r trivial_a mxpolicy builtin)
+	port=([none]=$P_NONE [trivial]=$P_TRIVIAL [trivial_r]=$P_TRIVIAL_R [trivial_a]=$P_TRIVIAL_A
+		[mxpolicy]=$P_MXPOLICY [builtin]=$P_BUILTIN)
+	label=([none]="Postfix, no milter" [trivial]="Postfix + trivial filter"
+		[trivial_r]="Postfix + trivial filter, answering every step"
+		[trivial_a]="Postfix + trivial filter, accepting at RCPT"
+		[mxpolicy]="Postfix + mxpolicy-milter (warm cache)"
+		[builtin]="Postfix built-in HELO/reverse-DNS restrictions")
 	echo
-	echo "== 2. end to end: smtp-source -s 10 -m $MSGS -l 1024 through Postfix (discard), DNS: the test resolver"
+	echo "== 2. end to end: smtp-source -s 10 -m $MSGS -l 1024 through Postfix (discard), DNS: NSD direct for Postfix and the milter"
 	smtp_source "$P_MXPOLICY" >/dev/null        # warms the milter's cache
 	smtp_source "$P_NONE" >/dev/null            # and Postfix's processes
 	for ((run = 1; run <= RUNS; run++)); do
-		none+=("$(smtp_source "$P_NONE")")
-		trivial+=("$(smtp_source "$P_TRIVIAL")")
-		mx+=("$(smtp_source "$P_MXPOLICY")")
-		builtin+=("$(smtp_source "$P_BUILTIN")")
-		printf '   run %d: none %s, trivial %s, mxpolicy %s, built-in %s msg/s\n' "$run" \
-			"${none[-1]}" "${trivial[-1]}" "${mx[-1]}" "${builtin[-1]}"
+		printf '   run %d:' "$run"
+		for c in "${configs[@]}"; do
+			res=$(smtp_source "${port[$c]}")
+			rate[$c]+=" ${res% *}"
+			cpu[$c]+=" ${res#* }"
+			printf ' %s %s' "$c" "${res% *}"
+		done
+		printf ' msg/s\n'
 	done
-	n=$(stats "${none[@]}"); t=$(stats "${trivial[@]}"); m=$(stats "${mx[@]}"); b=$(stats "${builtin[@]}")
-	printf '   %-44s %8s  %-17s %s\n' configuration "msg/s" "(min-max)" "vs none"
-	printf '   %-44s %8s  %-17s %s\n' "Postfix, no milter" "${n%% *}" "(${n#* })" 1.00
-	printf '   %-44s %8s  %-17s %s\n' "Postfix + trivial filter" "${t%% *}" "(${t#* })" "$(ratio "${t%% *}" "${n%% *}")"
-	printf '   %-44s %8s  %-17s %s\n' "Postfix + mxpolicy-milter (warm cache)" "${m%% *}" "(${m#* })" "$(ratio "${m%% *}" "${n%% *}")"
-	printf '   %-44s %8s  %-17s %s\n' "Postfix built-in HELO/reverse-DNS restrictions" "${b%% *}" "(${b#* })" "$(ratio "${b%% *}" "${n%% *}")"
+	printf '   %-48s %8s  %-17s %-7s %s\n' configuration "msg/s" "(min-max)" "vs none" "CPU ms/msg"
+	n=$(stats ${rate[none]})
+	for c in "${configs[@]}"; do
+		m=$(stats ${rate[$c]})
+		printf '   %-48s %8s  %-17s %-7s %s\n' "${label[$c]}" "${m%% *}" "(${m#* })" \
+			"$(ratio "${m%% *}" "${n%% *}")" "$(stats ${cpu[$c]} | cut -d' ' -f1)"
+	done
+	m=$(stats ${rate[mxpolicy]}); b=$(stats ${rate[builtin]})
 	target "end to end, warm cache >= 0.80 x Postfix with no milter" \
 		"$(at_least "$(ratio "${m%% *}" "${n%% *}")" 0.80)" "ratio $(ratio "${m%% *}" "${n%% *}")"
 	target "end to end, warm cache >= Postfix built-in restrictions" \
@@ -390,18 +443,31 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cp
 echo "build: $("$MILTER_BIN" -V 2>&1 | head -1), CFLAGS: $(sed -n "s/^CFLAGS = //p" "$top_builddir/Makefile")"
 echo "runs: $RUNS per configuration, interleaved; medians with (min-max)"
 
-start_trivial
+start_trivial "$TRIVIAL_PORT"
+TRIVIAL_FLOOR_PID=$TRIVIAL_PID
+start_trivial "$TRIVIAL_R_PORT" -R
+start_trivial "$TRIVIAL_A_PORT" -A
 if [[ $ONLY == *1* ]]; then
-	start_milter "$(milter_conf 127.0.0.1:$NSD_PORT)"
+	write_milter_conf "$(milter_conf 127.0.0.1:$NSD_PORT)"
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
 	bench_protocol
-	stop_milter
+	kill_instance "$MILTER_PID"; MILTER_PID=
 fi
-# From here the milter asks the same resolver as Postfix.
-if [[ $ONLY == *[23]* ]]; then
-	start_milter "$(milter_conf 127.0.0.1:53)"
-	[[ $ONLY == *2* ]] && bench_end_to_end
-	[[ $ONLY == *3* ]] && bench_dns_latency
-	stop_milter
+# From here the milter asks the same DNS server as Postfix: NSD itself for
+# the throughput, the delaying front end for the latency.
+if [[ $ONLY == *2* ]]; then
+	use_resolver "$NSD_DIRECT"
+	write_milter_conf "$(milter_conf "$NSD_DIRECT:53")"
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
+	bench_end_to_end
+	kill_instance "$MILTER_PID"; MILTER_PID=
+	use_resolver 127.0.0.1
+fi
+if [[ $ONLY == *3* ]]; then
+	write_milter_conf "$(milter_conf 127.0.0.1:53)"
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
+	bench_dns_latency
+	kill_instance "$MILTER_PID"; MILTER_PID=
 fi
 write_milter_conf "$(milter_conf 127.0.0.1:$NSD_PORT)"
 [[ $ONLY == *4* ]] && bench_memory

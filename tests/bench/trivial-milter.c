@@ -4,7 +4,9 @@
  * protocol steps and no-reply flags (MXP_PROTO_* in callbacks.h), and
  * accepts everything without looking at it.
  *
- *   trivial-milter -p SOCKET
+ *   trivial-milter [-R] -p SOCKET
+ *
+ * -R answers every step instead (no no-reply flag negotiated).
  */
 #include "autoconfig.h"
 
@@ -21,10 +23,13 @@ static sfsistat go_on(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+static int replies_everywhere;           /* -R: negotiate no no-reply flag */
+static int accept_at_rcpt, no_headers;
+
 static sfsistat no_reply(SMFICTX *ctx)
 {
 	(void)ctx;
-	return SMFIS_NOREPLY;
+	return replies_everywhere ? SMFIS_CONTINUE : SMFIS_NOREPLY;
 }
 
 static sfsistat on_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
@@ -49,7 +54,7 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
 {
 	(void)argv;
-	return go_on(ctx);
+	return accept_at_rcpt ? SMFIS_ACCEPT : go_on(ctx);
 }
 
 static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
@@ -67,10 +72,18 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
-	*pf1 = f1 & (MXP_PROTO_SKIP | MXP_PROTO_NOREPLY | SMFIP_NR_MAIL);
+	*pf1 = f1 & (replies_everywhere ? MXP_PROTO_SKIP :
+		     MXP_PROTO_SKIP | MXP_PROTO_NOREPLY | SMFIP_NR_MAIL);
+	if (no_headers)
+		*pf1 |= f1 & SMFIP_NOHDRS;
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
+}
+
+static sfsistat on_data(SMFICTX *ctx)
+{
+	return go_on(ctx);
 }
 
 static struct smfiDesc trivial = {
@@ -82,6 +95,7 @@ static struct smfiDesc trivial = {
 	.xxfi_envfrom = on_envfrom,
 	.xxfi_envrcpt = on_envrcpt,
 	.xxfi_header = on_header,
+	.xxfi_data = on_data,
 	.xxfi_eom = go_on,
 	.xxfi_abort = go_on,
 	.xxfi_close = go_on,
@@ -93,11 +107,18 @@ int main(int argc, char **argv)
 	int ch;
 	const char *sock = NULL;
 
-	while ((ch = getopt(argc, argv, "p:")) != -1)
+	while ((ch = getopt(argc, argv, "p:RAH")) != -1) {
 		if (ch == 'p')
 			sock = optarg;
+		else if (ch == 'R')
+			replies_everywhere = 1;
+		else if (ch == 'A')
+			accept_at_rcpt = 1;
+		else if (ch == 'H')
+			no_headers = 1;
+	}
 	if (sock == NULL) {
-		fprintf(stderr, "usage: trivial-milter -p SOCKET\n");
+		fprintf(stderr, "usage: trivial-milter [-R] -p SOCKET\n");
 		return 3;
 	}
 	if (smfi_setconn((char *)sock) == MI_FAILURE || smfi_register(trivial) == MI_FAILURE ||

@@ -147,6 +147,7 @@ start_nsd() {
 	cat >"$conf" <<-CONF
 	server:
 	    ip-address: 127.0.0.1@$NSD_PORT
+	    ${NSD_EXTRA_LISTEN:+ip-address: $NSD_EXTRA_LISTEN}
 	    username: ""
 	    chroot: ""
 	    database: ""
