@@ -12,7 +12,7 @@
  * CLIENTS holds "ADDRESS HELO" lines, used in turn.  -w holds every session
  * open for HOLD_S seconds after RCPT (the memory measure).  -p names the
  * filter's process: its RSS and descriptors (while sessions are held, and at
- * the end) and the CPU time it used per session are reported.
+ * the end), and the CPU time and page faults per session are reported.
  */
 #include "autoconfig.h"
 
@@ -381,25 +381,28 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* CPU time (user + system) a process has used, in ms, or -1. */
-static double process_cpu_ms(long pid)
+/* CPU time (user + system, ms) and minor page faults of a process; -1 if unknown. */
+static void process_cpu(long pid, double *cpu_ms, double *faults)
 {
 	char path[64], buf[2048], *p;
-	unsigned long utime, stime;
+	unsigned long minflt, utime, stime;
 	FILE *in;
 	size_t n;
 
+	*cpu_ms = *faults = -1;
 	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
 	if ((in = fopen(path, "r")) == NULL)
-		return -1;
+		return;
 	n = fread(buf, 1, sizeof buf - 1, in);
 	fclose(in);
 	buf[n] = '\0';
-	/* after the command name in parentheses: fields 3.. ; utime and stime are 14 and 15 */
+	/* after the command name in parentheses: minflt is field 10, utime and stime 14 and 15 */
 	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-		return -1;
-	return (utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %*u %*u %lu %lu",
+		   &minflt, &utime, &stime) != 3)
+		return;
+	*cpu_ms = (utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+	*faults = (double)minflt;
 }
 
 /* RSS in kB and open descriptors of a process, or -1. */
@@ -434,7 +437,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	pthread_t *tids;
-	double t0, secs, cpu0;
+	double t0, secs, cpu0 = 0, faults0 = 0;
 	long total;
 	int ch;
 	const char *clients = NULL;
@@ -460,7 +463,8 @@ int main(int argc, char **argv)
 	latency = calloc((size_t)opt.sessions, sizeof *latency);
 	if (tids == NULL || latency == NULL)
 		return 2;
-	cpu0 = opt.pid > 0 ? process_cpu_ms(opt.pid) : 0;
+	if (opt.pid > 0)
+		process_cpu(opt.pid, &cpu0, &faults0);
 	t0 = now_ms();
 	for (int i = 0; i < opt.conc; i++) {
 		pthread_attr_t attr;
@@ -494,10 +498,12 @@ int main(int argc, char **argv)
 	       outcome[OK], outcome[REJECTED], outcome[TEMPFAILED], outcome[ERRORS]);
 	if (opt.pid > 0) {
 		long rss, fds;
+		double cpu, faults;
 
 		process_usage(opt.pid, &rss, &fds);
-		printf(" rss_kb=%ld fds=%ld cpu_ms_per_session=%.3f", rss, fds,
-		       (process_cpu_ms(opt.pid) - cpu0) / (double)total);
+		process_cpu(opt.pid, &cpu, &faults);
+		printf(" rss_kb=%ld fds=%ld cpu_ms_per_session=%.3f faults_per_session=%.1f", rss, fds,
+		       (cpu - cpu0) / (double)total, (faults - faults0) / (double)total);
 	}
 	printf("\n");
 	free(latency);
