@@ -95,21 +95,30 @@ def main():
                 sock.sendto(out, self.client_address)
 
     class TCPHandler(socketserver.BaseRequestHandler):
+        def recv_exact(self, n):
+            data = b""
+            while len(data) < n:
+                chunk = self.request.recv(n - len(data))
+                if not chunk:
+                    return None
+                data += chunk
+            return data
+
         def handle(self):
+            # A resolver may send several queries on one connection
+            # (RFC 7766): answer each until the client closes it.
             self.request.settimeout(10)
             try:
-                head = self.request.recv(2)
-                if len(head) < 2:
-                    return
-                n = struct.unpack("!H", head)[0]
-                data = b""
-                while len(data) < n:
-                    chunk = self.request.recv(n - len(data))
-                    if not chunk:
+                for _ in range(1000):
+                    head = self.recv_exact(2)
+                    if head is None:
                         return
-                    data += chunk
-                out = answer(data, True, path, upstream_port)
-                if out is not None:
+                    data = self.recv_exact(struct.unpack("!H", head)[0])
+                    if data is None:
+                        return
+                    out = answer(data, True, path, upstream_port)
+                    if out is None:
+                        return
                     self.request.sendall(struct.pack("!H", len(out)) + out)
             except OSError:
                 pass
