@@ -77,4 +77,32 @@ dialog pf_drop_after_rcpt 127.0.1.59 "EHLO mail.sender.example" \
 	"MAIL FROM:<pf_drop@sender.example>" "RCPT TO:<user@example.net>"
 postfix_case pf_after_drops 127.0.1.59 accepted "EHLO mail.sender.example"
 
+# STARTTLS, then a new EHLO: the filter judges by the name given last
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx1.example.net \
+	-keyout "$T/tls.key" -out "$T/tls.crt" >/dev/null 2>&1
+chmod 644 "$T/tls.key"
+cat >>"$T/postfix/etc/main.cf" <<CONF
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $T/tls.crt
+smtpd_tls_key_file = $T/tls.key
+CONF
+echo 'tlsmgr unix - - n 1000? 1 tlsmgr' >>"$T/postfix/etc/master.cf"
+postfix_reload
+# tls_case NAME SRC FIRST_HELO SECOND_HELO WANT_CODE
+tls_case() {
+	local name=$1
+	nsexec "$PY" "$HERE/starttls_dialog.py" "$MX1:25" "$2" "$3" "$4" "$name@sender.example" \
+		user@example.net >"$T/out/$name.txt" 2>&1
+	if grep -q "^RCPT $5 " "$T/out/$name.txt" &&
+		milter_lines "$name@sender.example" | grep -qF "helo=$4 "; then
+		pass "$name"
+	else
+		fail "$name" "expected RCPT $5 judged on HELO $4"
+		sed 's/^/    | /' "$T/out/$name.txt" | tail -5
+		milter_lines "$name@sender.example" | sed 's/^/    | /'
+	fi
+}
+tls_case starttls_good_after_bad 127.0.1.60 WIN-8DKQ3J2 mail.sender.example 250
+tls_case starttls_bad_after_good 127.0.1.61 mail.sender.example WIN-8DKQ3J2 504
+
 summary
