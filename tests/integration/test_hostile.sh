@@ -56,6 +56,9 @@ postfix_case pf_helo_2000 127.0.1.50 "501 5.5.2" "EHLO $long"
 postfix_case pf_helo_format 127.0.1.51 "501 5.5.2" 'EHLO %n%s%x.example'
 postfix_case pf_helo_bad_utf8 127.0.1.52 "501 5.5.2" 'EHLO \xff\xfe.example'
 postfix_case pf_helo_control 127.0.1.53 "501 5.5.2" 'EHLO a\x01\x02b.example'
+# NUL and a bare CR inside the command: what Postfix passes on is judged
+postfix_case pf_helo_nul 127.0.1.62 "504 5.5.2" 'EHLO mail\x00evil.example'
+postfix_case pf_helo_bare_cr 127.0.1.63 "501 5.5.2" 'EHLO mail\x0dRCPT.example'
 postfix_case pf_literal_malformed 127.0.1.54 "501 5.5.2" 'EHLO [IPv6:::1::2]'
 postfix_case pf_helo_trailing_dots 127.0.1.55 "501 5.5.2" 'EHLO mail.sender.example..'
 postfix_case pf_rset_re_ehlo 127.0.1.56 "504 5.5.2" "EHLO mail.sender.example" \
