@@ -121,25 +121,8 @@ postfix_master() {
 	$MX1:$P_BUILTIN inet n - n - - smtpd -o syslog_name=bench-builtin $BUILTIN_CHECKS
 	$MX1:$P_TRIVIAL_R inet n - n - - smtpd -o syslog_name=bench-trivial-r -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_R_PORT
 	$MX1:$P_TRIVIAL_A inet n - n - - smtpd -o syslog_name=bench-trivial-a -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_A_PORT
-	cleanup   unix n - n - 0 cleanup
-	qmgr      unix n - n 300 1 qmgr
-	rewrite   unix - - n - - trivial-rewrite
-	bounce    unix - - n - 0 bounce
-	defer     unix - - n - 0 bounce
-	trace     unix - - n - 0 bounce
-	verify    unix - - n - 1 verify
-	flush     unix n - n 1000? 0 flush
-	proxymap  unix - - n - - proxymap
-	smtp      unix - - n - - smtp
-	relay     unix - - n - - smtp
-	showq     unix n - n - - showq
-	error     unix - - n - - error
-	retry     unix - - n - - error
-	discard   unix - - n - - discard
-	anvil     unix - - n - 1 anvil
-	scache    unix - - n - 1 scache
-	postlog   unix-dgram n - n - 1 postlogd
 	CONF
+	postfix_services
 }
 
 # The shipped defaults, checking every client (no allow_clients: the

@@ -253,6 +253,13 @@ postfix_master() {
 	$MX1:25 inet n - n - - smtpd
 	$MX2:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-mx2
 	$NATMX:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-nat
+	CONF
+	postfix_services
+}
+
+# The services every instance needs besides its smtpd listeners.
+postfix_services() {
+	cat <<-CONF
 	cleanup   unix n - n - 0 cleanup
 	qmgr      unix n - n 300 1 qmgr
 	rewrite   unix - - n - - trivial-rewrite
