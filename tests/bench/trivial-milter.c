@@ -4,9 +4,12 @@
  * protocol steps and no-reply flags (MXP_PROTO_* in callbacks.h), and
  * accepts everything without looking at it.
  *
- *   trivial-milter [-R] -p SOCKET
+ *   trivial-milter [-R] [-A] [-H] -p SOCKET
  *
- * -R answers every step instead (no no-reply flag negotiated).
+ * Variants, to see what each protocol step costs the MTA:
+ * -R answers every step (no no-reply flag negotiated);
+ * -A accepts at RCPT, so the MTA skips the rest of the message for it;
+ * -H negotiates the headers away.
  */
 #include "autoconfig.h"
 
@@ -24,7 +27,8 @@ static sfsistat go_on(SMFICTX *ctx)
 }
 
 static int replies_everywhere;           /* -R: negotiate no no-reply flag */
-static int accept_at_rcpt, no_headers;
+static int accept_at_rcpt;              /* -A */
+static int no_headers;                  /* -H */
 
 static sfsistat no_reply(SMFICTX *ctx)
 {
@@ -118,7 +122,7 @@ int main(int argc, char **argv)
 			no_headers = 1;
 	}
 	if (sock == NULL) {
-		fprintf(stderr, "usage: trivial-milter [-R] -p SOCKET\n");
+		fprintf(stderr, "usage: trivial-milter [-R] [-A] [-H] -p SOCKET\n");
 		return 3;
 	}
 	if (smfi_setconn((char *)sock) == MI_FAILURE || smfi_register(trivial) == MI_FAILURE ||
