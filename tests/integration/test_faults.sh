@@ -7,15 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 
 SMTPLOAD=$top_builddir/tests/bench/smtpload
-BASE_CONF='# integration suite: faults and privileges
+BASE_CONF="# integration suite: faults and privileges
 dns_timeout_ms = 500
 decision_timeout_ms = 3000
-ptr_missing = off
-ptr_unconfirmed = off
-ptr_generic = off
-helo_unknown = off
-helo_mismatch = off
-backup_primary_up = off'
+$DNS_CHECKS_OFF"
 
 it_setup
 [ -x "$SMTPLOAD" ] || { fail setup "not built: $SMTPLOAD"; summary; exit 1; }

@@ -4,17 +4,12 @@
 # actions, custom replies, exemptions, enforce_at, dry run and reloads.
 . "$(dirname "$0")/lib.sh"
 
-BASE_CONF='# integration suite: HELO policy
+BASE_CONF="# integration suite: HELO policy
 local_names = backup.example.org
 dns_timeout_ms = 500
 decision_timeout_ms = 3000
 # this suite isolates the HELO syntax checks; test_dns.sh covers the DNS ones
-ptr_missing = off
-ptr_unconfirmed = off
-ptr_generic = off
-helo_unknown = off
-helo_mismatch = off
-backup_primary_up = off'
+$DNS_CHECKS_OFF"
 
 # The suite runs through the primary listener, and again (test_helo_backup.sh)
 # through the backup one: every verdict must be the same on both routes.

@@ -7,16 +7,11 @@
 # never built from peer text.
 . "$(dirname "$0")/lib.sh"
 
-BASE_CONF='# integration suite: hostile input
+BASE_CONF="# integration suite: hostile input
 dns_timeout_ms = 500
 decision_timeout_ms = 3000
 authserv_id = mx1.example.net
-ptr_missing = off
-ptr_unconfirmed = off
-ptr_generic = off
-helo_unknown = off
-helo_mismatch = off
-backup_primary_up = off'
+$DNS_CHECKS_OFF"
 
 it_setup
 start_milter "$BASE_CONF"
