@@ -1,6 +1,7 @@
 #!/bin/bash
 # cli.sh -- the command line: -n validates and reports file:line errors,
-# -V, -h, bad usage, -p checked like the socket option, and where -f logs.
+# -V, -h, bad usage, -p checked like the socket option, and where -f logs;
+# mxpolicy-audit's usage errors.
 : "${top_builddir:=.}"
 bin=$top_builddir/milter/mxpolicy-milter
 dir=$(mktemp -d)
@@ -62,6 +63,32 @@ run_foreground() {
 }
 check foreground_logs_to_stderr 0 '^on stderr$' run_foreground plain no
 check journal_stream_no_duplicate 0 '^not on stderr$' run_foreground journal yes
+
+# mxpolicy-audit: usage is exit 3 with the reason; nothing touches the network
+audit=$top_builddir/milter/mxpolicy-audit
+check audit_version 0 '^mxpolicy-audit [0-9]+\.[0-9]+\.[0-9]+' "$audit" --version
+check audit_help 0 '^exit: 0 no bypass, 1 bypass found, 2 a probe could not run, 3 usage$' \
+	"$audit" --help
+check audit_no_args 3 '^usage: mxpolicy-audit --rcpt ADDRESS' "$audit"
+check audit_no_rcpt 3 '^mxpolicy-audit: --rcpt ADDRESS is required$' "$audit" example.net
+check audit_bad_rcpt 3 "^mxpolicy-audit: --rcpt: 'a b@example.net' is not a mail address$" \
+	"$audit" --rcpt 'a b@example.net' example.net
+check audit_bad_domain 3 "^mxpolicy-audit: 'example' is not a domain name$" \
+	"$audit" --rcpt a@example.net example
+check audit_bad_port 3 "^mxpolicy-audit: --port: '0' is not a port" \
+	"$audit" --rcpt a@example.net --port 0 example.net
+check audit_bad_timeout 3 "^mxpolicy-audit: --timeout: 'soon' is not a number of seconds" \
+	"$audit" --rcpt a@example.net --timeout soon example.net
+check audit_bad_servers 3 "^mxpolicy-audit: --dns-servers:1: dns_servers: 'ns1.example.net': not an IP address" \
+	"$audit" --rcpt a@example.net --dns-servers ns1.example.net example.net
+check audit_two_sources 3 "^mxpolicy-audit: --source: one address per family" \
+	"$audit" --rcpt a@example.net --source 192.0.2.1 --source 192.0.2.2 example.net
+check audit_bad_helo 3 "^mxpolicy-audit: --helo: 'localhost' is neither" \
+	"$audit" --rcpt a@example.net --helo localhost example.net
+check audit_both_families 3 '^mxpolicy-audit: -4 and -6 exclude each other$' \
+	"$audit" --rcpt a@example.net -4 -6 example.net
+check audit_unknown_option 3 'mxpolicy-audit --help lists the options' \
+	"$audit" --rcpt a@example.net --frobnicate example.net
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,120 @@
+/*
+ * auditprobe.h -- PURE: the probe sessions of mxpolicy-audit and what their
+ * replies mean.  Which identities are tried (a benign one, and those the
+ * policy should refuse), how an SMTP reply is read, and the verdict over
+ * the results: a route is a bypass when it accepts at RCPT what the most
+ * preferred exchanger refuses, while that exchanger accepts the benign
+ * identity (else the comparison proves nothing).
+ */
+#ifndef MXP_AUDITPROBE_H
+#define MXP_AUDITPROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dnsmsg.h"
+#include "netaddr.h"
+
+enum probe_kind {
+	PROBE_BENIGN,               /* the prober's own, forward-confirmed name */
+	PROBE_NOT_FQDN,             /* a single-label HELO */
+	PROBE_BARE_IP,              /* the prober's address without brackets */
+	PROBE_FOREIGN_LITERAL,      /* an address literal that is not the prober's */
+	PROBE_IMPERSONATION,        /* the audited domain itself */
+	PROBE_KINDS
+};
+
+/* "benign", "non-fqdn-helo", ...: stable, for --json and grep */
+const char *probe_kind_name(enum probe_kind k);
+/* "a non-FQDN HELO", for sentences */
+const char *probe_kind_words(enum probe_kind k);
+
+/* The single-label name the non-FQDN probe greets with. */
+#define PROBE_SINGLE_LABEL "mxpolicy-audit"
+
+/* The HELO argument of probe k from local, the prober's address. */
+void probe_helo(enum probe_kind k, const char *benign, const struct netaddr *local,
+		const char *domain, char *buf, size_t len);
+
+enum probe_stage { STAGE_CONNECT, STAGE_HELO, STAGE_MAIL, STAGE_RCPT };
+const char *probe_stage_name(enum probe_stage s);
+
+enum probe_outcome {
+	OUTCOME_ACCEPTED,           /* 2xx at RCPT */
+	OUTCOME_REFUSED,            /* 5xx */
+	OUTCOME_DEFERRED,           /* 4xx */
+	OUTCOME_ERROR,              /* no usable reply: connect failed, timeout, garbage */
+	OUTCOME_NOT_RUN             /* not tried (no source address of that family) */
+};
+const char *probe_outcome_name(enum probe_outcome o);
+
+#define PROBE_TEXT_MAX 256
+
+struct probe_result {
+	enum probe_outcome outcome;
+	enum probe_stage stage;     /* of the deciding reply, or where it failed */
+	int code;                   /* the reply code; 0 when there was none */
+	char text[PROBE_TEXT_MAX];  /* the reply's first line as sent (peer data), or the error */
+	char helo[DNS_NAME_MAX + 8];
+};
+
+/* The outcome of a reply code that ends the session. */
+enum probe_outcome probe_outcome_of(int code);
+
+/* ---- SMTP replies (RFC 5321 4.2), one line at a time ----------------------- */
+
+#define SMTP_REPLY_MAX_LINES 100
+
+struct smtp_reply {
+	int code;
+	int lines;
+	bool done;
+	bool malformed;
+	char text[PROBE_TEXT_MAX];      /* the first line's text */
+};
+
+void smtp_reply_init(struct smtp_reply *r);
+/* One line without its CRLF; true when the reply is complete or malformed. */
+bool smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len);
+
+/* ---- the verdict ----------------------------------------------------------- */
+
+struct audit_route {
+	char name[DNS_NAME_MAX + 1];    /* the exchanger */
+	unsigned pref;
+	struct netaddr addr;
+	struct probe_result results[PROBE_KINDS];
+};
+
+struct bypass {
+	size_t weak;                    /* the route that accepts */
+	size_t reference;               /* a most-preferred route that refuses */
+	enum probe_kind kind;
+};
+
+/* Fills out with at most max bypasses; returns how many there are in all. */
+size_t audit_find_bypasses(const struct audit_route *routes, size_t n,
+			   struct bypass *out, size_t max);
+void bypass_format(const struct audit_route *routes, const struct bypass *b,
+		   const char *domain, char *buf, size_t len);
+
+/* Exit statuses of mxpolicy-audit. */
+enum audit_exit {
+	AUDIT_EXIT_OK = 0,          /* no bypass */
+	AUDIT_EXIT_BYPASS = 1,
+	AUDIT_EXIT_INCOMPLETE = 2,  /* a probe (or the DNS it needs) could not run */
+	AUDIT_EXIT_USAGE = 3
+};
+
+/* Whether a most preferred route refuses any probe but the benign one. */
+bool audit_reference_refuses_any(const struct audit_route *routes, size_t n);
+/* The most preferred routes are the reference: their preference. */
+unsigned audit_reference_pref(const struct audit_route *routes, size_t n);
+/*
+ * True, with the reason in why, when the probes cannot prove the absence
+ * of a bypass: nothing to probe, a probe that could not run, or no most
+ * preferred route that accepts the benign identity.
+ */
+bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, size_t len);
+
+#endif

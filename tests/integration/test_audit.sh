@@ -1,0 +1,241 @@
+#!/bin/bash
+# test_audit.sh -- mxpolicy-audit against the private Postfix: mx1
+# (127.0.0.25, MX 10) with mxpolicy-milter and mx2 (127.0.0.26, MX 20)
+# first without it, then with a weaker config, then with the same config.
+# The audit must name the bypass each time there is one, report none when
+# both routes enforce the same policy, send no message, and lint the MX
+# RRsets of the audit.example zone.
+. "$(dirname "$0")/lib.sh"
+
+AUDIT_BIN=${AUDIT_BIN:-$top_builddir/milter/mxpolicy-audit}
+PROBER=127.0.1.10           # mail.sender.example, forward-confirmed
+WEAK_PORT=9892              # a second milter with a weaker config
+
+BASE_CONF='# integration suite: the audit
+dns_timeout_ms = 500
+decision_timeout_ms = 3000
+mx_probe_timeout_ms = 500'
+
+# mx2's listener: no milter (MX2_MILTERS empty) or the one given
+MX2_MILTERS=
+postfix_master() {
+	cat <<-CONF
+	$MX1:25 inet n - n - - smtpd
+	$MX2:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-mx2 -o smtpd_milters=$MX2_MILTERS
+	CONF
+	postfix_services
+}
+eval "$(declare -f postfix_conf | sed '1s/^postfix_conf/audit_postfix_conf_base/')"
+postfix_conf() {
+	audit_postfix_conf_base
+	echo 'relay_domains = example.net example.com example.org sender.example audit.example'
+}
+
+mx2_milters() {
+	MX2_MILTERS=$1
+	postfix_master >"$T/postfix/etc/master.cf"
+	postfix_reload
+}
+
+[ -x "$AUDIT_BIN" ] || { log "not built: $AUDIT_BIN"; exit 1; }
+it_setup
+start_milter "$BASE_CONF"
+
+# audit NAME ARGS...: runs the audit from the prober's address; the output
+# in $T/out/NAME.txt, the exit status in $T/out/NAME.rc
+audit() {
+	local name=$1 rc
+	shift
+	nsexec "$AUDIT_BIN" --source "$PROBER" --interval 0.05 --timeout 10 "$@" \
+		>"$T/out/$name.txt" 2>"$T/out/$name.err"
+	rc=$?
+	echo "$rc" >"$T/out/$name.rc"
+}
+
+# expect_exit NAME STATUS
+expect_exit() {
+	local got
+	got=$(cat "$T/out/$1.rc")
+	[ "$got" = "$2" ] && return 0
+	fail "$1" "exit status $got, expected $2"
+	sed 's/^/    | /' "$T/out/$1.txt" "$T/out/$1.err" | head -60
+	return 1
+}
+
+# expect_text NAME FIXED_STRING...: the output holds every string
+expect_text() {
+	local name=$1 s
+	shift
+	for s in "$@"; do
+		grep -qF -- "$s" "$T/out/$name.txt" && continue
+		fail "$name" "output lacks: $s"
+		sed 's/^/    | /' "$T/out/$name.txt" | head -60
+		return 1
+	done
+	return 0
+}
+
+# json_check NAME PYTHON_EXPR: the expression over the parsed output (j) holds
+json_check() {
+	local name=$1 expr=$2
+	if "$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($expr) else 1)" \
+		"$T/out/$name.txt" 2>"$T/out/$name.json-err"; then
+		return 0
+	fi
+	fail "$name" "JSON check failed: $expr"
+	sed 's/^/    | /' "$T/out/$name.txt" "$T/out/$name.json-err" | head -40
+	return 1
+}
+
+sink_count() { find "$T/sink" -type f | wc -l; }
+
+BYPASS_TAIL='refuses: backup route is a bypass'
+
+# ---- mx2 without the milter: the backup route is a bypass -----------------------
+sink_before=$(sink_count)
+audit no_milter_on_mx2 --rcpt user@example.net example.net
+expect_exit no_milter_on_mx2 1 &&
+	expect_text no_milter_on_mx2 \
+		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
+		"BYPASS: mx2.example.net (pref 20) accepts a bare-IP HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
+		"BYPASS: mx2.example.net (pref 20) accepts an address-literal HELO that is not the client's address that mx1.example.net (pref 10) $BYPASS_TAIL" \
+		"BYPASS: mx2.example.net (pref 20) accepts a HELO impersonating example.net that mx1.example.net (pref 10) $BYPASS_TAIL" \
+		"benign identity: HELO mail.sender.example (forward-confirmed reverse DNS of $PROBER)" \
+		"result: bypass" &&
+	pass no_milter_on_mx2
+# the table: exchangers x probes, reply code and stage
+row1=$(grep -E '^  mx1\.example\.net +10 127\.0\.0\.25 ' "$T/out/no_milter_on_mx2.txt")
+row2=$(grep -E '^  mx2\.example\.net +20 127\.0\.0\.26 ' "$T/out/no_milter_on_mx2.txt")
+if [ "$(echo "$row1" | awk '{print $4,$5,$6,$7,$8,$9,$10,$11,$12,$13}')" = \
+	"250 RCPT 504 RCPT 501 RCPT 550 RCPT 550 RCPT" ] &&
+	[ "$(echo "$row2" | awk '{print $4,$5,$6,$7,$8,$9,$10,$11,$12,$13}')" = \
+	"250 RCPT 250 RCPT 250 RCPT 250 RCPT 250 RCPT" ]; then
+	pass table_codes_and_stages
+else
+	fail table_codes_and_stages "rows: '$row1' / '$row2'"
+fi
+# what the primary's milter logged for the probes: the same checks as for anyone
+expect_milter_log milter_saw_probes "" "client=$PROBER" "helo=mxpolicy-audit" \
+	"checks=helo_not_fqdn" "route=primary(pref=10)" && pass milter_saw_probes
+# probes stop before DATA: nothing queued, nothing delivered
+sleep 1
+if [ "$(sink_count)" = "$sink_before" ] && ! grep -q 'from=<>, size=' "$T/postfix/maillog"; then
+	pass no_message_sent
+else
+	fail no_message_sent "a probe left a message"
+fi
+if grep -q "disconnect from mail.sender.example\[$PROBER\].* rset=1 quit=1" "$T/postfix/maillog"; then
+	pass probes_end_with_rset_quit
+else
+	fail probes_end_with_rset_quit "no session ended with RSET and QUIT"
+	grep "disconnect from" "$T/postfix/maillog" | tail -3 | sed 's/^/    | /'
+fi
+
+audit no_milter_json --rcpt user@example.net --json example.net
+expect_exit no_milter_json 1 &&
+	json_check no_milter_json 'j["result"] == "bypass" and j["exit"] == 1 and len(j["bypasses"]) == 4' &&
+	json_check no_milter_json '{b["probe"] for b in j["bypasses"]} == {"non-fqdn-helo", "bare-ip-helo", "foreign-literal-helo", "impersonation-helo"}' &&
+	json_check no_milter_json 'all(b["exchanger"] == "mx2.example.net" and b["reference"] == "mx1.example.net" for b in j["bypasses"])' &&
+	json_check no_milter_json '[(p["outcome"], p["code"], p["stage"]) for p in j["probes"] if p["address"] == "127.0.0.25"] == [("accepted", 250, "RCPT"), ("refused", 504, "RCPT"), ("refused", 501, "RCPT"), ("refused", 550, "RCPT"), ("refused", 550, "RCPT")]' &&
+	json_check no_milter_json '[p["helo"] for p in j["probes"][:5]] == ["mail.sender.example", "mxpolicy-audit", "127.0.1.10", "[192.0.2.1]", "example.net"]' &&
+	pass json_output
+
+# ---- mx2 with a weaker config: only what it lets through --------------------------
+printf '%s\nhelo_not_fqdn = off\nhelo_bare_ip = off\n' "$BASE_CONF" >"$T/weak.conf"
+chmod 644 "$T/weak.conf"
+ip netns exec "$NS" "$MILTER_BIN" -f -c "$T/weak.conf" -p "inet:$WEAK_PORT@127.0.0.1" -u nobody \
+	>/dev/null 2>"$T/weak.log" &
+WEAK_PID=$!
+PIDS+=("$WEAK_PID")
+wait_for "$T/weak.log" "listening on" 10 || { log "the weak milter did not start:"; cat "$T/weak.log" >&2; exit 1; }
+mx2_milters "inet:127.0.0.1:$WEAK_PORT"
+audit weaker_config --rcpt user@example.net example.net
+if expect_exit weaker_config 1 &&
+	expect_text weaker_config \
+		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
+		"BYPASS: mx2.example.net (pref 20) accepts a bare-IP HELO that mx1.example.net (pref 10) $BYPASS_TAIL"; then
+	n=$(grep -c '^  BYPASS: ' "$T/out/weaker_config.txt")
+	if [ "$n" = 2 ]; then
+		pass weaker_config_two_bypasses
+	else
+		fail weaker_config_two_bypasses "expected exactly two bypasses, found $n"
+	fi
+fi
+
+# ---- the same config on both routes: no bypass -------------------------------------
+mx2_milters "inet:127.0.0.1:$MILTER_PORT"
+audit same_config --rcpt user@example.net example.net
+expect_exit same_config 0 &&
+	expect_text same_config "every route refuses what the most preferred exchanger refuses" \
+		"result: no-bypass" &&
+	! grep -q 'BYPASS' "$T/out/same_config.txt" && pass same_config_no_bypass
+expect_milter_log backup_route_probed "" "client=$PROBER" "helo=mxpolicy-audit" \
+	"route=backup(pref=20,primary=mx1.example.net:up)" "checks=helo_not_fqdn" &&
+	pass backup_route_probed
+audit same_config_json --rcpt user@example.net --json example.net
+expect_exit same_config_json 0 &&
+	json_check same_config_json 'j["result"] == "no-bypass" and j["bypasses"] == [] and len(j["probes"]) == 10' &&
+	pass same_config_json
+
+# ---- probes that cannot run ----------------------------------------------------------
+audit closed_port --rcpt user@example.net --port 2599 example.net
+expect_exit closed_port 2 &&
+	expect_text closed_port "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: connect:" \
+		"result: incomplete" && pass closed_port_incomplete
+set_dns_faults '{"example.net mx": "servfail"}'
+audit mx_servfail --rcpt user@example.net example.net
+set_dns_faults '{}'
+expect_exit mx_servfail 2 &&
+	expect_text mx_servfail "mx-tempfail" "INCOMPLETE: the MX question failed temporarily" &&
+	pass mx_servfail_incomplete
+# the recipient unknown to the primary: its refusals prove nothing
+audit benign_refused --rcpt user@nowhere.invalid example.net
+expect_exit benign_refused 2 &&
+	expect_text benign_refused "INCOMPLETE: the most preferred exchanger refuses the benign identity" &&
+	pass benign_refused_incomplete
+
+# ---- usage -----------------------------------------------------------------------------
+usage_case() {
+	local name=$1
+	shift
+	nsexec "$AUDIT_BIN" "$@" >"$T/out/$name.txt" 2>&1
+	local rc=$?
+	if [ "$rc" = 3 ]; then pass "$name"; else fail "$name" "exit $rc, expected 3"; fi
+}
+usage_case usage_no_rcpt example.net
+usage_case usage_bad_rcpt --rcpt 'a@b>' example.net
+usage_case usage_bad_domain --rcpt user@example.net 'exa mple.net'
+usage_case usage_bad_servers --rcpt user@example.net --dns-servers 127.0.0.1:0 example.net
+usage_case usage_bad_source --rcpt user@example.net --source mx1.example.net example.net
+usage_case usage_two_domains --rcpt user@example.net example.net example.org
+
+# ---- DNS lint -----------------------------------------------------------------------------
+audit lint --rcpt user@audit.example --json audit.example
+json_check lint '{(f["code"], f["subject"], f["ref"]) for f in j["dns_findings"]} >= {
+	("ttl-short", "audit.example", "RFC 1912 2.2"),
+	("mx-cname", "alias.audit.example", "RFC 2181 10.3"),
+	("mx-third-party-backup", "backupmx.example.com", "RFC 5321 5.1"),
+	("mx-no-address", "ghost.audit.example", "RFC 5321 5.1"),
+	("mx-duplicate", "mx1.audit.example", "RFC 5321 5.1")}' &&
+	json_check lint 'not any(f["subject"] in ("mx1.audit.example",) and f["code"] != "mx-duplicate" for f in j["dns_findings"])' &&
+	json_check lint '{p["address"] for p in j["probes"]} == {"127.0.0.25", "127.0.0.26"}' &&
+	pass lint_audit_example
+audit lint_mixed --rcpt user@audit.example mixed.audit.example
+expect_text lint_mixed "mx-null-mixed" "[RFC 7505 3]" && pass lint_null_mx_mixed
+audit lint_literal --rcpt user@audit.example literal.audit.example
+expect_text lint_literal "mx-ip-literal" "192.0.2.1: the exchanger is an IP address" &&
+	pass lint_ip_literal
+audit lint_implicit --rcpt user@example.org example.org
+expect_text lint_implicit "mx-implicit" "No MX RRset for example.org: implicit MX" &&
+	pass lint_implicit_mx
+audit lint_null --rcpt user@nomail.example.org nomail.example.org
+expect_exit lint_null 0 && expect_text lint_null "mx-null" "result: no-bypass" && pass lint_null_mx
+
+# the audit under the sanitizers (the ASan and TSan builds) must say nothing
+if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|(ERROR|WARNING): ThreadSanitizer|runtime error:' \
+	"$T"/out/*.err >/dev/null 2>&1; then
+	fail audit_sanitizers "the audit's sanitizers reported a problem"
+	grep -hE -A20 'Sanitizer|runtime error:' "$T"/out/*.err | sed 's/^/    | /' | head -40
+fi
+stop_pid "$WEAK_PID"
+summary
