@@ -281,6 +281,7 @@ static struct dns_answer *engine_collect(struct resolver *self, void *handle)
 	return dns_collect(handle, &((struct audit_resolver *)self)->deadline);
 }
 
+/* The Public Suffix List's registrable domain; none when no list could be read. */
 static const char *psl_registrable(void *ctx, const char *name, char *buf, size_t len)
 {
 	char lower[DNS_NAME_MAX + 1];
@@ -290,6 +291,8 @@ static const char *psl_registrable(void *ctx, const char *name, char *buf, size_
 	for (i = 0; name[i] && i < DNS_NAME_MAX; i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
 	lower[i] = '\0';
+	if (ctx == NULL)
+		return NULL;
 	r = psl_registrable_domain(ctx, lower);
 	if (r == NULL)
 		return NULL;
@@ -543,6 +546,7 @@ static int audit(const struct audit_opts *o)
 	struct identity ids[2] = {{0}};
 	struct audit_route *routes;
 	struct audit_run run = {0};
+	psl_ctx_t *psl;
 	char why[512];
 	size_t n;
 
@@ -553,7 +557,9 @@ static int audit(const struct audit_opts *o)
 	}
 	dns_deadline_in(&r.deadline, o->timeout_ms);
 	audit_zone_gather(&r.base, o->domain, &zone);
-	audit_lint(&zone, psl_registrable, (void *)psl_latest(NULL), &lint);
+	psl = psl_latest(NULL);
+	audit_lint(&zone, psl_registrable, psl, &lint);
+	psl_free(psl);
 	routes = build_routes(o, &zone, &n);
 	if (routes == NULL) {
 		dns_stop();

@@ -108,7 +108,7 @@ static void text_lint(FILE *out, const struct lint_report *l)
 
 static void text_matrix(FILE *out, const struct audit_run *run)
 {
-	int wname = (int)strlen("exchanger"), wcell[PROBE_KINDS];
+	int wname = (int)strlen("exchanger"), waddr = (int)strlen("address"), wcell[PROBE_KINDS];
 	char c[64], a[NETADDR_STRLEN];
 
 	for (int k = 0; k < PROBE_KINDS; k++)
@@ -116,6 +116,9 @@ static void text_matrix(FILE *out, const struct audit_run *run)
 	for (size_t i = 0; i < run->nroutes; i++) {
 		if ((int)strlen(run->routes[i].name) > wname)
 			wname = (int)strlen(run->routes[i].name);
+		netaddr_format(&run->routes[i].addr, a, sizeof a);
+		if ((int)strlen(a) > waddr)
+			waddr = (int)strlen(a);
 		for (int k = 0; k < PROBE_KINDS; k++) {
 			cell(&run->routes[i].results[k], c, sizeof c);
 			if ((int)strlen(c) > wcell[k])
@@ -123,7 +126,7 @@ static void text_matrix(FILE *out, const struct audit_run *run)
 		}
 	}
 	fprintf(out, "\nProbes (reply code and stage; a 2xx at RCPT means accepted)\n");
-	fprintf(out, "  %-*s %5s %-15s", wname, "exchanger", "pref", "address");
+	fprintf(out, "  %-*s %5s %-*s", wname, "exchanger", "pref", waddr, "address");
 	for (int k = 0; k < PROBE_KINDS; k++)
 		fprintf(out, " %-*s", k + 1 < PROBE_KINDS ? wcell[k] : 0,
 			probe_kind_name((enum probe_kind)k));
@@ -132,7 +135,7 @@ static void text_matrix(FILE *out, const struct audit_run *run)
 		const struct audit_route *r = &run->routes[i];
 
 		netaddr_format(&r->addr, a, sizeof a);
-		fprintf(out, "  %-*s %5u %-15s", wname, r->name, r->pref, a);
+		fprintf(out, "  %-*s %5u %-*s", wname, r->name, r->pref, waddr, a);
 		for (int k = 0; k < PROBE_KINDS; k++) {
 			cell(&r->results[k], c, sizeof c);
 			fprintf(out, " %-*s", k + 1 < PROBE_KINDS ? wcell[k] : 0, c);

@@ -9,6 +9,8 @@
 
 AUDIT_BIN=${AUDIT_BIN:-$top_builddir/milter/mxpolicy-audit}
 PROBER=127.0.1.10           # mail.sender.example, forward-confirmed
+PROBER6=2001:db8:1::10      # the prober's IPv6 address (no reverse DNS)
+MX6=2001:db8:1::26          # mx6.audit.example: an IPv6-only backup, unfiltered
 WEAK_PORT=9892              # a second milter with a weaker config
 
 BASE_CONF='# integration suite: the audit
@@ -22,13 +24,22 @@ postfix_master() {
 	cat <<-CONF
 	$MX1:25 inet n - n - - smtpd
 	$MX2:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-mx2 -o smtpd_milters=$MX2_MILTERS
+	[$MX6]:25 inet n - n - - smtpd -o myhostname=mx6.audit.example -o syslog_name=postfix-mx6 -o smtpd_milters=
 	CONF
 	postfix_services
 }
 eval "$(declare -f postfix_conf | sed '1s/^postfix_conf/audit_postfix_conf_base/')"
 postfix_conf() {
 	audit_postfix_conf_base
-	echo 'relay_domains = example.net example.com example.org sender.example audit.example'
+	echo 'relay_domains = example.net example.com example.org sender.example audit.example v6.audit.example'
+	echo 'inet_protocols = all'
+}
+# the IPv6 addresses exist before Postfix binds them
+eval "$(declare -f start_postfix | sed '1s/^start_postfix/audit_start_postfix_base/')"
+start_postfix() {
+	ip -n "$NS" addr add "$PROBER6/128" dev lo nodad
+	ip -n "$NS" addr add "$MX6/128" dev lo nodad
+	audit_start_postfix_base
 }
 
 mx2_milters() {
@@ -193,6 +204,28 @@ audit benign_refused --rcpt user@nowhere.invalid example.net
 expect_exit benign_refused 2 &&
 	expect_text benign_refused "INCOMPLETE: the most preferred exchanger refuses the benign identity" &&
 	pass benign_refused_incomplete
+
+# ---- IPv6: every address of every exchanger is probed ---------------------------------
+audit ipv6_backup --rcpt user@v6.audit.example --source "$PROBER6" v6.audit.example
+expect_exit ipv6_backup 1 &&
+	expect_text ipv6_backup \
+		"BYPASS: mx6.audit.example (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL ($MX6 vs 127.0.0.25)" \
+		"BYPASS: mx6.audit.example (pref 20) accepts a HELO impersonating v6.audit.example that mx1.example.net (pref 10) $BYPASS_TAIL" &&
+	pass ipv6_backup_bypass
+audit ipv6_json --rcpt user@v6.audit.example --source "$PROBER6" --json v6.audit.example
+json_check ipv6_json '[p["helo"] for p in j["probes"] if p["address"] == "2001:db8:1::26"][1:4] == ["mxpolicy-audit", "2001:db8:1::10", "[IPv6:2001:db8::1]"]' &&
+	json_check ipv6_json 'j["mx"]["exchangers"][1]["aaaa"]["addresses"] == ["2001:db8:1::26"]' &&
+	pass ipv6_probe_identities
+# the IPv6 probes came from the IPv6 source
+if grep -q "connect from unknown\[$PROBER6\]" "$T/postfix/maillog"; then
+	pass ipv6_source_bound
+else
+	fail ipv6_source_bound "no connection from $PROBER6 in Postfix's log"
+fi
+audit ipv4_only --rcpt user@v6.audit.example --source "$PROBER6" -4 --json v6.audit.example
+expect_exit ipv4_only 0 &&
+	json_check ipv4_only '{p["address"] for p in j["probes"]} == {"127.0.0.25"}' &&
+	pass ipv4_only_skips_ipv6
 
 # ---- usage -----------------------------------------------------------------------------
 usage_case() {
