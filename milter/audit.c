@@ -440,6 +440,15 @@ static void not_run(struct audit_route *r, const char *why)
 	}
 }
 
+static void skip_rest(struct audit_route *r, int from)
+{
+	for (int k = from; k < PROBE_KINDS; k++) {
+		r->results[k].outcome = OUTCOME_NOT_RUN;
+		snprintf(r->results[k].text, sizeof r->results[k].text,
+			 "not run: the %s probe could not connect", probe_kind_name((enum probe_kind)(from - 1)));
+	}
+}
+
 /* Another exchanger on the same address is the same server: asked once. */
 static bool probed_before(struct audit_route *routes, size_t i)
 {
@@ -465,6 +474,11 @@ static void probe_route(const struct audit_opts *o, const struct identity *id,
 			pause_ms(o->interval_ms);
 		*first = false;
 		smtp_probe_run(&p, &r->results[k]);
+		/* a server that cannot be reached, or never greets, will not for the next */
+		if (r->results[k].outcome == OUTCOME_ERROR && r->results[k].stage == STAGE_CONNECT) {
+			skip_rest(r, k + 1);
+			return;
+		}
 	}
 }
 

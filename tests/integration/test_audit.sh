@@ -227,6 +227,56 @@ expect_exit ipv4_only 0 &&
 	json_check ipv4_only '{p["address"] for p in j["probes"]} == {"127.0.0.25"}' &&
 	pass ipv4_only_skips_ipv6
 
+# ---- servers that misbehave: the audit says so, never hangs, never prints raw bytes ----
+BAD_PORT=2600
+bad_servers() {
+	local mode=$1 addr
+	BAD_PIDS=()
+	for addr in "$MX1" "$MX2"; do
+		ip netns exec "$NS" "$PY" "$HERE/bad_smtp.py" "$mode" "$addr" "$BAD_PORT" \
+			>/dev/null 2>&1 &
+		BAD_PIDS+=($!)
+		PIDS+=($!)
+	done
+	local i
+	for ((i = 0; i < 50; i++)); do
+		nsexec ss -ltn | grep -q "$MX2:$BAD_PORT" && nsexec ss -ltn | grep -q "$MX1:$BAD_PORT" && return
+		sleep 0.1
+	done
+}
+stop_bad_servers() { local p; for p in "${BAD_PIDS[@]}"; do stop_pid "$p"; done; }
+
+bad_servers garbage
+audit garbage --rcpt user@example.net --port $BAD_PORT --timeout 2 example.net
+stop_bad_servers
+expect_exit garbage 2 &&
+	expect_text garbage "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: malformed reply" &&
+	pass garbage_banner
+bad_servers silent
+audit silent --rcpt user@example.net --port $BAD_PORT --timeout 1 --json example.net
+stop_bad_servers
+expect_exit silent 2 &&
+	json_check silent '[p["outcome"] for p in j["probes"]].count("not-run") == 8' &&
+	json_check silent 'j["probes"][0]["reply"] == "timed out waiting for the reply" and j["probes"][0]["stage"] == "CONNECT"' &&
+	pass silent_server_times_out
+bad_servers endless
+audit endless --rcpt user@example.net --port $BAD_PORT --timeout 5 example.net
+stop_bad_servers
+expect_exit endless 2 && expect_text endless "could not run: malformed reply" && pass endless_banner
+bad_servers hostile
+audit hostile --rcpt user@example.net --port $BAD_PORT example.net
+audit hostile_json --rcpt user@example.net --port $BAD_PORT --json example.net
+stop_bad_servers
+if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f-\xff]' "$T/out/hostile.txt" "$T/out/hostile_json.txt"; then
+	fail hostile_replies_escaped "raw control or 8-bit bytes in the output"
+else
+	expect_exit hostile 0 &&
+		expect_text hostile 'benign (HELO mail.sender.example): accepted at RCPT: 250 2.0.0 \x1b[31mred' \
+			"NOTE: the most preferred exchanger refuses none of the probes" &&
+		json_check hostile_json 'j["probes"][0]["reply"] == "2.0.0 \x1b[31mred"' &&
+		pass hostile_replies_escaped
+fi
+
 # ---- usage -----------------------------------------------------------------------------
 usage_case() {
 	local name=$1

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""bad_smtp.py MODE ADDR PORT: an SMTP server that misbehaves, for the
+audit's tests.  Modes:
+  garbage  answers the connection with an HTTP status line
+  silent   accepts and never says a word
+  endless  a banner of continuation lines that never ends
+  hostile  a well-formed dialogue whose reply texts hold control bytes,
+           bytes >= 0x80, quotes and backslashes; RCPT is accepted
+Serves connections one at a time until killed."""
+import socket
+import sys
+import time
+
+HOSTILE = b'\x1b[31mred\x00 "quoted" \\back \xc3\x28 \xff\x7f tab\there'
+
+
+def reply(conn, line):
+    conn.sendall(line + b"\r\n")
+
+
+def hostile(conn):
+    reply(conn, b"220 " + HOSTILE)
+    f = conn.makefile("rb")
+    for raw in f:
+        verb = raw[:4].upper()
+        if verb in (b"EHLO", b"HELO"):
+            reply(conn, b"250-" + HOSTILE)
+            reply(conn, b"250 PIPELINING")
+        elif verb == b"QUIT":
+            reply(conn, b"221 bye")
+            return
+        else:
+            reply(conn, b"250 2.0.0 " + HOSTILE)
+
+
+def serve(conn, mode):
+    if mode == "garbage":
+        conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+        time.sleep(0.2)
+    elif mode == "silent":
+        time.sleep(30)
+    elif mode == "endless":
+        for _ in range(100000):
+            conn.sendall(b"220-still greeting\r\n")
+    elif mode == "hostile":
+        hostile(conn)
+
+
+def main():
+    mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(8)
+    while True:
+        conn, _ = s.accept()
+        try:
+            serve(conn, mode)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+
+if __name__ == "__main__":
+    main()
