@@ -83,6 +83,21 @@ for c in CONFIGS:
     write("fuzz_config", c)
 
 
+REPLIES = [
+    "220 mx1.example.net ESMTP Postfix\r\n",
+    "250-mx1.example.net\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n",
+    "250 2.1.5 Ok\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n", "250\r\n",
+    "504 5.5.2 <x>: Helo command rejected: need fully-qualified hostname\r\n",
+    "550-5.7.1 first\n550-5.7.1 second\n550 5.7.1 last\n",
+    "421 4.3.2 Service shutting down\r\n", "250-first\r\n550 second\r\n",
+    "HTTP/1.0 400 Bad Request\r\n\r\n", "150 go\r\n", "25\r\n", "250x\r\n",
+    "220-" + "x" * 600 + "\r\n220 end\r\n", "220-a\r\n" * 120,
+    "250 \x1b[31mred\x00 \"q\" \\b \udcc3( \udcff\x7f\r\n",
+]
+for r in REPLIES:
+    write("fuzz_smtp_reply", r)
+
+
 def response(qname, qtype, rcode=dns.rcode.NOERROR, answer=(), authority=(), flags=0):
     q = dns.message.make_query(qname, qtype)
     r = dns.message.make_response(q)
