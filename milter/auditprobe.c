@@ -236,7 +236,7 @@ void bypass_format(const struct audit_route *routes, const struct bypass *b,
 bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, size_t len)
 {
 	unsigned low = audit_reference_pref(routes, n);
-	bool benign_ok = false;
+	bool benign_ok = false, deferred = false;
 
 	if (n == 0) {
 		snprintf(why, len, "no exchanger address to probe");
@@ -254,13 +254,19 @@ bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, siz
 				 probe_kind_name((enum probe_kind)k), routes[i].name, a, p->text);
 			return true;
 		}
-	for (size_t i = 0; i < n; i++)
-		benign_ok |= routes[i].pref == low &&
-			routes[i].results[PROBE_BENIGN].outcome == OUTCOME_ACCEPTED;
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_result *b = &routes[i].results[PROBE_BENIGN];
+
+		if (routes[i].pref != low)
+			continue;
+		benign_ok |= b->outcome == OUTCOME_ACCEPTED;
+		deferred |= b->outcome == OUTCOME_DEFERRED;
+	}
 	if (!benign_ok) {
 		snprintf(why, len, "the most preferred exchanger refuses the benign identity "
 			 "too, so its refusals prove nothing: check --rcpt, --from and the "
-			 "prober's reverse DNS (or give --helo)");
+			 "prober's reverse DNS (or give --helo)%s",
+			 deferred ? "; a 4xx may be greylisting: run the audit again later" : "");
 		return true;
 	}
 	return false;

@@ -454,6 +454,11 @@ static void test_incomplete(void)
 	CU_ASSERT_EQUAL(audit_find_bypasses(closed, 2, b, 8), 0);
 	CU_ASSERT_TRUE(audit_incomplete(closed, 2, why, sizeof why));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "refuses the benign identity"));
+	CU_ASSERT_PTR_NULL(strstr(why, "greylisting"));
+	/* a 4xx to the benign identity: perhaps greylisting */
+	closed[0] = route("mx1.example.net", 10, "198.51.100.1", "DRRRR");
+	CU_ASSERT_TRUE(audit_incomplete(closed, 2, why, sizeof why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "a 4xx may be greylisting"));
 	CU_ASSERT_TRUE(audit_incomplete(broken, 2, why, sizeof why));
 	CU_ASSERT_STRING_EQUAL(why, "the benign probe of mx2.example.net [198.51.100.2] could "
 			       "not run: connect: Connection refused");
