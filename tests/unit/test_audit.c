@@ -527,6 +527,74 @@ static void test_json_report(void)
 	free(buf);
 }
 
+static char *capture_text(const struct audit_run *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	audit_report_text(f, run);
+	fclose(f);
+	return buf;
+}
+
+static void test_text_report(void)
+{
+	struct audit_route r[2] = {route("mx1.example.net", 10, "198.51.100.1", "ARRRR"),
+				   route("mx2.example.net", 20, "2001:db8::2", "AARAE")};
+	static struct audit_zone z;
+	struct bypass b[8];
+	struct audit_run run = {"example.net", "user@example.net", "", 25, "mail.sender.example",
+				"given with --helo", &z, &report, r, 2, b, 0, 0,
+				AUDIT_EXIT_BYPASS, NULL};
+	char *text;
+
+	gather("lint.example", &z);
+	audit_lint(&z, two_labels, NULL, &report);
+	snprintf(r[0].results[1].helo, sizeof r[0].results[1].helo, "%s", PROBE_SINGLE_LABEL);
+	snprintf(r[0].results[1].text, sizeof r[0].results[1].text, "5.5.2 no\r\x1b");
+	run.bypasses_total = run.nbypasses = audit_find_bypasses(r, 2, b, 8);
+	text = capture_text(&run);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "mxpolicy-audit: example.net, recipient user@example.net, port 25\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "benign identity: HELO mail.sender.example (given with --helo)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "MX RRset of lint.example (TTL 3600)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "     30 ghost.lint.example               (no address)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  error   mx-cname               alias.lint.example: "));
+	/* the matrix: widths follow the longest address, the last column unpadded */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  exchanger        pref address      benign   non-fqdn-helo"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  mx2.example.net    20 2001:db8::2  250 RCPT 250 RCPT      550 RCPT     250 RCPT             error CONNECT\n"));
+	/* peer text escaped */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "(HELO mxpolicy-audit): refused at RCPT: 550 5.5.2 no\\x0d\\x1b\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) refuses: backup route is a bypass (2001:db8::2 vs 198.51.100.1)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: bypass\n"));
+	free(text);
+
+	/* incomplete, with no routes at all */
+	gather("down.example", &z);
+	audit_lint(&z, two_labels, NULL, &report);
+	run = (struct audit_run){"down.example", "user@down.example", "", 25, NULL, NULL, &z,
+				 &report, r, 0, b, 0, 0, AUDIT_EXIT_INCOMPLETE,
+				 "the MX question failed temporarily (SERVFAIL)"};
+	text = capture_text(&run);
+	CU_ASSERT_PTR_NULL(strstr(text, "benign identity"));
+	CU_ASSERT_PTR_NULL(strstr(text, "Probes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "MX of down.example: tempfail\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  INCOMPLETE: the MX question failed temporarily (SERVFAIL)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: incomplete\n"));
+	free(text);
+
+	/* nothing refused anywhere: no bypass, and a note that there is no policy */
+	r[0] = route("mx1.example.net", 10, "198.51.100.1", "AAAAA");
+	r[1] = route("mx2.example.net", 20, "198.51.100.2", "AAAAA");
+	gather("example.net", &z);
+	run = (struct audit_run){"example.net", "postmaster@example.net", "", 25, NULL, NULL, &z,
+				 &report, r, 2, b, 0, 0, AUDIT_EXIT_OK, NULL};
+	text = capture_text(&run);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "NOTE: the most preferred exchanger refuses none of the probes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: no-bypass\n"));
+	free(text);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -536,7 +604,7 @@ int main(void)
 		UNIT_TEST(test_probe_helo), UNIT_TEST(test_reply_reader),
 		UNIT_TEST(test_bypass_backup), UNIT_TEST(test_bypass_equal_preference),
 		UNIT_TEST(test_no_bypass), UNIT_TEST(test_incomplete),
-		UNIT_TEST(test_escaping), UNIT_TEST(test_json_report),
+		UNIT_TEST(test_escaping), UNIT_TEST(test_json_report), UNIT_TEST(test_text_report),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"audit", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
