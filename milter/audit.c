@@ -33,6 +33,7 @@
 #include "helo.h"
 #include "iprev.h"
 #include "log.h"
+#include "names.h"
 
 
 struct audit_opts {
@@ -167,6 +168,8 @@ static int check_operands(struct audit_opts *o)
 		fprintf(stderr, "mxpolicy-audit: warning: %s is usually exempt from the policy "
 			"(allow_recipients): every probe may be accepted; give a real mailbox\n",
 			o->rcpt);
+	if (strcmp(o->from, "<>") == 0)
+		o->from = "";
 	if (!mailbox_ok(o->from, true))
 		return usage_error("--from: '%s' is not a mail address", o->from);
 	if (o->helo != NULL) {
@@ -181,6 +184,10 @@ static int check_operands(struct audit_opts *o)
 	if (h.cls != HELO_FQDN)
 		return usage_error("'%s' is not a domain name", o->domain_arg);
 	snprintf(o->domain, sizeof o->domain, "%s", h.name);
+	if (!name_within(address_domain(o->rcpt), o->domain))
+		fprintf(stderr, "mxpolicy-audit: warning: %s is not at %s: its exchangers may "
+			"refuse to relay for it, and the audit then proves nothing\n",
+			o->rcpt, o->domain);
 	return 0;
 }
 

@@ -87,6 +87,10 @@ check audit_bad_helo 3 "^mxpolicy-audit: --helo: 'localhost' is neither" \
 	"$audit" --rcpt a@example.net --helo localhost example.net
 check audit_both_families 3 '^mxpolicy-audit: -4 and -6 exclude each other$' \
 	"$audit" --rcpt a@example.net -4 -6 example.net
+check audit_null_from_spelt 3 '^mxpolicy-audit: --rcpt ADDRESS is required$' \
+	"$audit" --from '<>' example.net
+check audit_bad_from 3 "^mxpolicy-audit: --from: '<a@b>' is not a mail address$" \
+	"$audit" --rcpt a@example.net --from '<a@b>' example.net
 check audit_unknown_option 3 'mxpolicy-audit --help lists the options' \
 	"$audit" --rcpt a@example.net --frobnicate example.net
 

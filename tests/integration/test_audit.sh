@@ -204,6 +204,8 @@ audit benign_refused --rcpt user@nowhere.invalid example.net
 expect_exit benign_refused 2 &&
 	expect_text benign_refused "INCOMPLETE: the most preferred exchanger refuses the benign identity" &&
 	pass benign_refused_incomplete
+expect_line rcpt_elsewhere_warned "$T/out/benign_refused.err" \
+	"warning: user@nowhere.invalid is not at example.net" "no warning about a recipient at another domain"
 
 # ---- IPv6: every address of every exchanger is probed ---------------------------------
 audit ipv6_backup --rcpt user@v6.audit.example --source "$PROBER6" v6.audit.example
