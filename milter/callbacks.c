@@ -280,7 +280,7 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 	judge(s, !s->failed && session_resolver(s, &r) ? &r.base : NULL, rcpt, &j);
 	if (s->failed)
 		internal_verdict(s->cfg, &j.verdict);
-	stats_count_decision(&j.verdict, judgement_route_kind(&j));
+	stats_count_decision(&j.verdict, judgement_stats_route(&j));
 	log_decision(ctx, s, stage, rcpt, j.rf.domain, j.route_text[0] ? j.route_text : NULL,
 		     &j.verdict);
 	return answer(ctx, s, &j.verdict);

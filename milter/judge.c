@@ -97,12 +97,16 @@ void judge(struct session *s, struct resolver *r, const char *rcpt, struct judge
 	policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &out->rf : NULL, &out->verdict);
 }
 
-const char *judgement_route_kind(const struct judgement *j)
+enum stats_route judgement_stats_route(const struct judgement *j)
 {
-	static const char *const names[] = {
-		[ROUTE_UNKNOWN] = "unknown", [ROUTE_PRIMARY] = "primary", [ROUTE_BACKUP] = "backup",
-		[ROUTE_NONE] = "none", [ROUTE_NULLMX] = "nullmx",
-	};
-
-	return j->route_known ? names[j->route.kind] : "-";
+	if (!j->route_known)
+		return STATS_ROUTE_NOT_LOOKED_UP;
+	switch (j->route.kind) {
+	case ROUTE_PRIMARY: return STATS_ROUTE_PRIMARY;
+	case ROUTE_BACKUP: return STATS_ROUTE_BACKUP;
+	case ROUTE_NONE: return STATS_ROUTE_NONE;
+	case ROUTE_NULLMX: return STATS_ROUTE_NULLMX;
+	case ROUTE_UNKNOWN: break;
+	}
+	return STATS_ROUTE_UNKNOWN;
 }

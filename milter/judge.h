@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "resolver.h"
 #include "session.h"
+#include "stats.h"
 
 #define ROUTE_TEXT_MAX (DNS_NAME_MAX + 64)
 
@@ -37,7 +38,7 @@ struct judgement {
  */
 void judge(struct session *s, struct resolver *r, const char *rcpt, struct judgement *out);
 
-/* "primary", "backup", "none", "nullmx", "unknown", or "-" when not looked up. */
-const char *judgement_route_kind(const struct judgement *j);
+/* The route counter of the judgement (not looked up: STATS_ROUTE_NOT_LOOKED_UP). */
+enum stats_route judgement_stats_route(const struct judgement *j);
 
 #endif

@@ -34,15 +34,7 @@ void stats_count_session(void)
 	BUMP(counters.sessions);
 }
 
-static enum stats_route route_index(const char *kind)
-{
-	for (int i = 0; i < STATS_ROUTE_NOT_LOOKED_UP; i++)
-		if (strcmp(kind, route_names[i]) == 0)
-			return (enum stats_route)i;
-	return STATS_ROUTE_NOT_LOOKED_UP;
-}
-
-void stats_count_decision(const struct verdict *v, const char *route_kind)
+void stats_count_decision(const struct verdict *v, enum stats_route route)
 {
 	note_start();
 	if ((unsigned)v->kind < STATS_VERDICTS)
@@ -55,7 +47,8 @@ void stats_count_decision(const struct verdict *v, const char *route_kind)
 	}
 	if (v->fired != 0 && (unsigned)v->action < STATS_ACTIONS)
 		BUMP(counters.actions[v->action]);
-	BUMP(counters.routes[route_index(route_kind)]);
+	if ((unsigned)route < STATS_ROUTES)
+		BUMP(counters.routes[route]);
 }
 
 void stats_take(struct stats_snapshot *out)

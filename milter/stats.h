@@ -40,8 +40,7 @@ struct stats_snapshot {
 };
 
 void stats_count_session(void);
-/* route_kind as judgement_route_kind() gives it: "primary" ... or "-". */
-void stats_count_decision(const struct verdict *v, const char *route_kind);
+void stats_count_decision(const struct verdict *v, enum stats_route route);
 void stats_take(struct stats_snapshot *out);
 /* Zeroes the counters, for tests. */
 void stats_reset(void);

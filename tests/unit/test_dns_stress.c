@@ -129,7 +129,7 @@ static void session_side_work(void)
 		__atomic_add_fetch(&snapshots, 1, __ATOMIC_RELAXED);
 	config_release(cfg);
 	stats_count_session();
-	stats_count_decision(&v, "primary");
+	stats_count_decision(&v, STATS_ROUTE_PRIMARY);
 }
 
 static void *worker(void *arg)

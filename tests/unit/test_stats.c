@@ -21,14 +21,14 @@ static void count_some(void)
 	v.kind = VERDICT_REJECT;
 	v.fired = (1u << CHECK_HELO_NOT_FQDN) | (1u << CHECK_PTR_GENERIC);
 	v.action = ACTION_REJECT;
-	stats_count_decision(&v, "backup");
+	stats_count_decision(&v, STATS_ROUTE_BACKUP);
 	memset(&v, 0, sizeof v);
 	v.kind = VERDICT_TEMPFAIL;
 	v.temperror = 1u << CHECK_PTR_MISSING;
-	stats_count_decision(&v, "primary");
+	stats_count_decision(&v, STATS_ROUTE_PRIMARY);
 	memset(&v, 0, sizeof v);
 	v.kind = VERDICT_ACCEPT;
-	stats_count_decision(&v, "-");
+	stats_count_decision(&v, STATS_ROUTE_NOT_LOOKED_UP);
 }
 
 static void test_counting(void)
