@@ -174,11 +174,10 @@ static bool refuses(const struct probe_result *r)
 	return r->outcome == OUTCOME_REFUSED || r->outcome == OUTCOME_DEFERRED;
 }
 
-/* A reference route refusing kind k while it accepts the benign identity. */
+/* A reference route refusing probe k. */
 static bool reference_refuses(const struct audit_route *r, unsigned low, enum probe_kind k)
 {
-	return r->pref == low && r->results[PROBE_BENIGN].outcome == OUTCOME_ACCEPTED &&
-	       refuses(&r->results[k]);
+	return r->pref == low && refuses(&r->results[k]);
 }
 
 bool audit_reference_refuses_any(const struct audit_route *routes, size_t n)
@@ -198,7 +197,7 @@ size_t audit_find_bypasses(const struct audit_route *routes, size_t n,
 	unsigned low = audit_reference_pref(routes, n);
 	size_t found = 0;
 
-	for (int k = PROBE_BENIGN + 1; k < PROBE_KINDS; k++) {
+	for (int k = 0; k < PROBE_KINDS; k++) {
 		size_t ref;
 
 		for (ref = 0; ref < n; ref++)
@@ -235,9 +234,6 @@ void bypass_format(const struct audit_route *routes, const struct bypass *b,
 
 bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, size_t len)
 {
-	unsigned low = audit_reference_pref(routes, n);
-	bool benign_ok = false, deferred = false;
-
 	if (n == 0) {
 		snprintf(why, len, "no exchanger address to probe");
 		return true;
@@ -254,6 +250,15 @@ bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, siz
 				 probe_kind_name((enum probe_kind)k), routes[i].name, a, p->text);
 			return true;
 		}
+	return false;
+}
+
+bool audit_reference_refuses_benign(const struct audit_route *routes, size_t n,
+				    char *why, size_t len)
+{
+	unsigned low = audit_reference_pref(routes, n);
+	bool benign_ok = false, deferred = false;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct probe_result *b = &routes[i].results[PROBE_BENIGN];
 
@@ -262,12 +267,11 @@ bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, siz
 		benign_ok |= b->outcome == OUTCOME_ACCEPTED;
 		deferred |= b->outcome == OUTCOME_DEFERRED;
 	}
-	if (!benign_ok) {
-		snprintf(why, len, "the most preferred exchanger refuses the benign identity "
-			 "too, so its refusals prove nothing: check --rcpt, --from and the "
-			 "prober's reverse DNS (or give --helo)%s",
-			 deferred ? "; a 4xx may be greylisting: run the audit again later" : "");
-		return true;
-	}
-	return false;
+	if (n == 0 || benign_ok)
+		return false;
+	snprintf(why, len, "the most preferred exchanger refuses the benign identity too, so "
+		 "its refusals of the other probes say little: check --rcpt, --from and the "
+		 "prober's reverse DNS (or give --helo)%s",
+		 deferred ? "; a 4xx may be greylisting: run the audit again later" : "");
+	return true;
 }

@@ -3,8 +3,9 @@
  * replies mean.  Which identities are tried (a benign one, and those the
  * policy should refuse), how an SMTP reply is read, and the verdict over
  * the results: a route is a bypass when it accepts at RCPT what the most
- * preferred exchanger refuses, while that exchanger accepts the benign
- * identity (else the comparison proves nothing).
+ * preferred exchanger refuses, the benign identity included (a backup that
+ * takes what the primary defers for a missing PTR, or for an unknown
+ * recipient, is the weak route all the same).
  */
 #ifndef MXP_AUDITPROBE_H
 #define MXP_AUDITPROBE_H
@@ -112,9 +113,14 @@ bool audit_reference_refuses_any(const struct audit_route *routes, size_t n);
 unsigned audit_reference_pref(const struct audit_route *routes, size_t n);
 /*
  * True, with the reason in why, when the probes cannot prove the absence
- * of a bypass: nothing to probe, a probe that could not run, or no most
- * preferred route that accepts the benign identity.
+ * of a bypass: nothing to probe, or a probe that could not run.
  */
 bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, size_t len);
+/*
+ * True, with a note in why, when no most preferred route accepts the
+ * benign identity: its refusals of the other probes then say little.
+ */
+bool audit_reference_refuses_benign(const struct audit_route *routes, size_t n,
+				    char *why, size_t len);
 
 #endif

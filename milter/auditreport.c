@@ -172,7 +172,7 @@ static void text_replies(FILE *out, const struct audit_run *run)
 
 void audit_report_text(FILE *out, const struct audit_run *run)
 {
-	char rcpt[1024], helo[DNS_NAME_MAX * 4 + 8];
+	char rcpt[1024], helo[DNS_NAME_MAX * 4 + 8], note[512];
 
 	text_escape(run->rcpt, 256, rcpt, sizeof rcpt);
 	text_escape(run->benign_helo ? run->benign_helo : "", DNS_NAME_MAX, helo, sizeof helo);
@@ -196,6 +196,8 @@ void audit_report_text(FILE *out, const struct audit_run *run)
 		fprintf(out, "  ... and %zu more\n", run->bypasses_total - run->nbypasses);
 	if (run->incomplete)
 		fprintf(out, "  INCOMPLETE: %s\n", run->incomplete);
+	if (audit_reference_refuses_benign(run->routes, run->nroutes, note, sizeof note))
+		fprintf(out, "  NOTE: %s\n", note);
 	if (run->exit == AUDIT_EXIT_OK && run->nroutes > 0 &&
 	    !audit_reference_refuses_any(run->routes, run->nroutes))
 		fprintf(out, "  NOTE: the most preferred exchanger refuses none of the probes: "
@@ -340,6 +342,8 @@ static void json_bypasses(FILE *out, const struct audit_run *run)
 
 void audit_report_json(FILE *out, const struct audit_run *run)
 {
+	char note[512];
+
 	fputc('{', out);
 	json_key(out, "domain", run->domain, true);
 	json_key(out, "rcpt", run->rcpt, true);
@@ -352,6 +356,8 @@ void audit_report_json(FILE *out, const struct audit_run *run)
 	json_probes(out, run);
 	json_bypasses(out, run);
 	json_key(out, "incomplete", run->incomplete, true);
+	json_key(out, "note", audit_reference_refuses_benign(run->routes, run->nroutes, note,
+							     sizeof note) ? note : NULL, true);
 	json_key(out, "result", result_word(run->exit), true);
 	fprintf(out, "\"exit\":%d}\n", (int)run->exit);
 }

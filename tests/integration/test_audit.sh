@@ -9,6 +9,7 @@
 
 AUDIT_BIN=${AUDIT_BIN:-$top_builddir/milter/mxpolicy-audit}
 PROBER=127.0.1.10           # mail.sender.example, forward-confirmed
+NOPTR=127.0.1.99            # a prober without reverse DNS: ptr_missing defers it
 PROBER6=2001:db8:1::10      # the prober's IPv6 address (no reverse DNS)
 MX6=2001:db8:1::26          # mx6.audit.example: an IPv6-only backup, unfiltered
 WEAK_PORT=9892              # a second milter with a weaker config
@@ -57,7 +58,7 @@ start_milter "$BASE_CONF"
 audit() {
 	local name=$1 rc
 	shift
-	nsexec "$AUDIT_BIN" --source "$PROBER" --interval 0.05 --timeout 10 "$@" \
+	nsexec "$AUDIT_BIN" --source "${SOURCE:-$PROBER}" --interval 0.05 --timeout 10 "$@" \
 		>"$T/out/$name.txt" 2>"$T/out/$name.err"
 	rc=$?
 	echo "$rc" >"$T/out/$name.rc"
@@ -151,6 +152,22 @@ expect_exit no_milter_json 1 &&
 	json_check no_milter_json '[p["helo"] for p in j["probes"][:5]] == ["mail.sender.example", "mxpolicy-audit", "127.0.1.10", "[192.0.2.1]", "example.net"]' &&
 	pass json_output
 
+# a prober without reverse DNS: mx1 defers everything it sends (ptr_missing),
+# mx2 takes it all, the benign identity included
+SOURCE=$NOPTR audit no_ptr_bypass --rcpt user@example.net example.net
+if expect_exit no_ptr_bypass 1 &&
+	expect_text no_ptr_bypass \
+		"BYPASS: mx2.example.net (pref 20) accepts the benign identity that mx1.example.net (pref 10) $BYPASS_TAIL" \
+		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
+		"NOTE: the most preferred exchanger refuses the benign identity too"; then
+	if [ "$(grep -c '^  BYPASS: ' "$T/out/no_ptr_bypass.txt")" = 5 ] &&
+		grep -qE '^  mx1\.example\.net +10 127\.0\.0\.25 +450 RCPT +504 RCPT' "$T/out/no_ptr_bypass.txt"; then
+		pass no_ptr_prober_finds_bypass
+	else
+		fail no_ptr_prober_finds_bypass "expected five bypasses, and mx1 deferring the benign probe"
+	fi
+fi
+
 # ---- mx2 with a weaker config: only what it lets through --------------------------
 printf '%s\nhelo_not_fqdn = off\nhelo_bare_ip = off\n' "$BASE_CONF" >"$T/weak.conf"
 chmod 644 "$T/weak.conf"
@@ -188,6 +205,11 @@ expect_exit same_config_json 0 &&
 	json_check same_config_json 'j["result"] == "no-bypass" and j["bypasses"] == [] and len(j["probes"]) == 10' &&
 	pass same_config_json
 
+SOURCE=$NOPTR audit no_ptr_same --rcpt user@example.net example.net
+expect_exit no_ptr_same 0 &&
+	expect_text no_ptr_same "NOTE: the most preferred exchanger refuses the benign identity too" \
+		"result: no-bypass" && pass no_ptr_prober_same_config
+
 # ---- probes that cannot run ----------------------------------------------------------
 audit closed_port --rcpt user@example.net --port 2599 example.net
 expect_exit closed_port 2 &&
@@ -199,11 +221,11 @@ set_dns_faults '{}'
 expect_exit mx_servfail 2 &&
 	expect_text mx_servfail "mx-tempfail" "INCOMPLETE: the MX question failed temporarily" &&
 	pass mx_servfail_incomplete
-# the recipient unknown to the primary: its refusals prove nothing
+# a recipient both refuse to relay for: no bypass, and a note that says why it proves little
 audit benign_refused --rcpt user@nowhere.invalid example.net
-expect_exit benign_refused 2 &&
-	expect_text benign_refused "INCOMPLETE: the most preferred exchanger refuses the benign identity" &&
-	pass benign_refused_incomplete
+expect_exit benign_refused 0 &&
+	expect_text benign_refused "NOTE: the most preferred exchanger refuses the benign identity too" &&
+	pass benign_refused_noted
 expect_line rcpt_elsewhere_warned "$T/out/benign_refused.err" \
 	"warning: user@nowhere.invalid is not at example.net" "no warning about a recipient at another domain"
 

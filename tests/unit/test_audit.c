@@ -441,9 +441,12 @@ static void test_no_bypass(void)
 
 static void test_incomplete(void)
 {
-	/* the primary refuses everyone: its refusals prove nothing */
+	/* the primary refuses everyone, the backup no one: a bypass all the same */
 	struct audit_route closed[2] = {route("mx1.example.net", 10, "198.51.100.1", "RRRRR"),
 					route("mx2.example.net", 20, "198.51.100.2", "AAAAA")};
+	/* both refuse everyone: no bypass, with a note */
+	struct audit_route shut[2] = {route("mx1.example.net", 10, "198.51.100.1", "DDDDD"),
+				      route("mx2.example.net", 20, "198.51.100.2", "DDDDD")};
 	struct audit_route broken[2] = {route("mx1.example.net", 10, "198.51.100.1", "ARRRR"),
 					route("mx2.example.net", 20, "198.51.100.2", "EEEEE")};
 	struct audit_route open[2] = {route("mx1.example.net", 10, "198.51.100.1", "AAAAA"),
@@ -451,14 +454,23 @@ static void test_incomplete(void)
 	struct bypass b[8];
 	char why[300];
 
-	CU_ASSERT_EQUAL(audit_find_bypasses(closed, 2, b, 8), 0);
-	CU_ASSERT_TRUE(audit_incomplete(closed, 2, why, sizeof why));
+	char text[512];
+
+	CU_ASSERT_EQUAL_FATAL(audit_find_bypasses(closed, 2, b, 8), 5);
+	CU_ASSERT_EQUAL(b[0].kind, PROBE_BENIGN);
+	bypass_format(closed, &b[0], "example.net", text, sizeof text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "mx2.example.net (pref 20) accepts the benign identity "
+				      "that mx1.example.net (pref 10) refuses"));
+	CU_ASSERT_FALSE(audit_incomplete(closed, 2, why, sizeof why));
+	CU_ASSERT_TRUE(audit_reference_refuses_benign(closed, 2, why, sizeof why));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "refuses the benign identity"));
 	CU_ASSERT_PTR_NULL(strstr(why, "greylisting"));
+	CU_ASSERT_EQUAL(audit_find_bypasses(shut, 2, b, 8), 0);
+	CU_ASSERT_FALSE(audit_incomplete(shut, 2, why, sizeof why));
 	/* a 4xx to the benign identity: perhaps greylisting */
-	closed[0] = route("mx1.example.net", 10, "198.51.100.1", "DRRRR");
-	CU_ASSERT_TRUE(audit_incomplete(closed, 2, why, sizeof why));
+	CU_ASSERT_TRUE(audit_reference_refuses_benign(shut, 2, why, sizeof why));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "a 4xx may be greylisting"));
+	CU_ASSERT_FALSE(audit_reference_refuses_benign(open, 2, why, sizeof why));
 	CU_ASSERT_TRUE(audit_incomplete(broken, 2, why, sizeof why));
 	CU_ASSERT_STRING_EQUAL(why, "the benign probe of mx2.example.net [198.51.100.2] could "
 			       "not run: connect: Connection refused");
