@@ -158,7 +158,7 @@ static int add_source(struct audit_opts *o, const char *text)
 
 static int check_operands(struct audit_opts *o)
 {
-	struct helo_info h;
+	struct helo_info h = {.cls = HELO_BAD_SYNTAX};
 
 	if (o->rcpt == NULL)
 		return usage_error("%s", "--rcpt ADDRESS is required");
@@ -382,6 +382,7 @@ static void choose_identity(const struct audit_opts *o, struct identity *id, int
 {
 	struct audit_resolver r = {{engine_submit, engine_collect}, {0, 0}};
 	struct iprev_facts f;
+	struct helo_info h = {.cls = HELO_BAD_SYNTAX};
 	char local[NETADDR_STRLEN], host[256];
 	struct addrinfo hints = {.ai_flags = AI_CANONNAME}, *ai = NULL;
 
@@ -393,7 +394,10 @@ static void choose_identity(const struct audit_opts *o, struct identity *id, int
 	}
 	dns_deadline_in(&r.deadline, timeout_ms);
 	iprev_gather(&r.base, &id->local, 8, &f);
-	if (f.result == IPREV_PASS) {
+	if (f.result == IPREV_PASS)
+		helo_classify(f.names[f.confirmed], &h);
+	/* "localhost" confirms itself on many hosts, and is no benign greeting */
+	if (f.result == IPREV_PASS && h.cls == HELO_FQDN) {
 		snprintf(id->helo, sizeof id->helo, "%s", f.names[f.confirmed]);
 		snprintf(id->source, sizeof id->source, "forward-confirmed reverse DNS of %s", local);
 		return;
