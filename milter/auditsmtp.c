@@ -26,27 +26,6 @@ struct conn {
 	const char *error;              /* static text, set when the session broke */
 };
 
-static socklen_t to_sockaddr(const struct netaddr *a, unsigned port,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof *ss);
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		memcpy(&s6->sin6_addr, a->bytes, 16);
-		return sizeof *s6;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		memcpy(&s4->sin_addr, a->bytes, 4);
-		return sizeof *s4;
-	}
-}
-
 bool smtp_local_address(const struct netaddr *addr, unsigned port,
 			const struct netaddr *source, struct netaddr *out)
 {
@@ -62,7 +41,7 @@ bool smtp_local_address(const struct netaddr *addr, unsigned port,
 	fd = socket(addr->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
-	len = to_sockaddr(addr, port, &ss);
+	len = netaddr_to_sockaddr(addr, port, &ss);
 	ok = connect(fd, (struct sockaddr *)&ss, len) == 0;
 	len = sizeof ss;
 	ok = ok && getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
@@ -106,13 +85,13 @@ static bool open_conn(struct conn *c, const struct smtp_probe *p, char *err, siz
 		return false;
 	}
 	if (p->source != NULL) {
-		len = to_sockaddr(p->source, 0, &ss);
+		len = netaddr_to_sockaddr(p->source, 0, &ss);
 		if (bind(c->fd, (struct sockaddr *)&ss, len) != 0) {
 			snprintf(err, errlen, "bind to the source address: %s", strerror(errno));
 			return false;
 		}
 	}
-	len = to_sockaddr(p->addr, p->port, &ss);
+	len = netaddr_to_sockaddr(p->addr, p->port, &ss);
 	if (connect(c->fd, (struct sockaddr *)&ss, len) != 0 && errno != EINPROGRESS) {
 		snprintf(err, errlen, "connect: %s", strerror(errno));
 		return false;

@@ -111,6 +111,27 @@ bool netaddr_from_sockaddr(const struct sockaddr *sa, struct netaddr *out)
 	return false;
 }
 
+socklen_t netaddr_to_sockaddr(const struct netaddr *a, unsigned port,
+			      struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		memcpy(&sin6->sin6_addr, a->bytes, 16);
+		return sizeof *sin6;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)(void *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, a->bytes, 4);
+		return sizeof *sin;
+	}
+}
+
 bool netaddr_equal(const struct netaddr *a, const struct netaddr *b)
 {
 	if (a->family != b->family)

@@ -31,6 +31,9 @@ struct cidrset {
 /* Plain address, optionally in [brackets] or with an "IPv6:" tag (any case). */
 bool netaddr_parse(const char *text, struct netaddr *out);
 bool netaddr_from_sockaddr(const struct sockaddr *sa, struct netaddr *out);
+/* The other way, with a port: fills *ss and returns its length. */
+socklen_t netaddr_to_sockaddr(const struct netaddr *a, unsigned port,
+			      struct sockaddr_storage *ss);
 bool netaddr_equal(const struct netaddr *a, const struct netaddr *b);
 void netaddr_format(const struct netaddr *a, char *buf, size_t len);
 /* 0.0.0.0 or :: -- a listener bound to every address, not a real one. */

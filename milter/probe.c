@@ -64,25 +64,9 @@ static void remember(const struct netaddr *a, int port, bool up, int ttl)
 static int start_connect(const struct netaddr *a, int port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
+	socklen_t len = netaddr_to_sockaddr(a, (unsigned)port, &ss);
 	int fd;
 
-	memset(&ss, 0, sizeof ss);
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		memcpy(&sin->sin_addr, a->bytes, 4);
-		len = sizeof *sin;
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		memcpy(&sin6->sin6_addr, a->bytes, 16);
-		len = sizeof *sin6;
-	}
 	fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

@@ -3,6 +3,7 @@
  */
 #include "autoconfig.h"
 
+#include <netinet/in.h>
 #include <string.h>
 
 #include "netaddr.h"
@@ -163,12 +164,35 @@ static void test_cidrset(void)
 	CU_ASSERT_FALSE(cidrset_contains(&set, &a));
 }
 
+/* netaddr_to_sockaddr and netaddr_from_sockaddr undo each other, port kept. */
+static void test_sockaddr_round_trip(void)
+{
+	static const char *const texts[] = {"192.0.2.25", "2001:db8::25", "::1", "127.0.0.1"};
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct sockaddr_storage ss;
+		struct netaddr a, b;
+		socklen_t len;
+
+		CU_ASSERT_TRUE_FATAL(netaddr_parse(texts[i], &a));
+		len = netaddr_to_sockaddr(&a, 2525, &ss);
+		CU_ASSERT_EQUAL(ss.ss_family, a.family);
+		CU_ASSERT_EQUAL(len, a.family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						       : sizeof(struct sockaddr_in));
+		CU_ASSERT_EQUAL(ntohs(a.family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						  : ((struct sockaddr_in *)&ss)->sin_port), 2525);
+		CU_ASSERT_TRUE(netaddr_from_sockaddr((struct sockaddr *)&ss, &b));
+		CU_ASSERT_TRUE(netaddr_equal(&a, &b));
+	}
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_parse), UNIT_TEST(test_v4mapped_is_v4), UNIT_TEST(test_equal),
 		UNIT_TEST(test_snum), UNIT_TEST(test_special), UNIT_TEST(test_cidr),
-		UNIT_TEST(test_cidr_errors), UNIT_TEST(test_cidrset), CU_TEST_INFO_NULL,
+		UNIT_TEST(test_cidr_errors), UNIT_TEST(test_cidrset),
+		UNIT_TEST(test_sockaddr_round_trip), CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"netaddr", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 
