@@ -38,28 +38,13 @@ static const struct reply internal_error_reply = {
 
 /* ---- DNS through the engine, bounded by the session's deadline ---------- */
 
-struct engine_resolver {
-	struct resolver base;
-	const struct timespec *deadline;
-};
-
-static void *engine_submit(UNUSED struct resolver *self, const char *name, enum dns_type type)
-{
-	return dns_submit(name, type);
-}
-
-static struct dns_answer *engine_collect(struct resolver *self, void *handle)
-{
-	return dns_collect(handle, ((struct engine_resolver *)self)->deadline);
-}
-
 /*
  * Gathers the DNS facts the policy reads, once per session (the HELO ones
  * again after a new HELO).  Every wait of the session ends by one deadline,
  * decision_timeout_ms after its first: what is missing then is a
  * temporary failure, never a Postfix milter timeout.
  */
-static bool session_resolver(struct session *s, struct engine_resolver *r)
+static bool session_resolver(struct session *s, struct dns_resolver *r)
 {
 	const struct session_facts *f = &s->facts;
 
@@ -70,9 +55,7 @@ static bool session_resolver(struct session *s, struct engine_resolver *r)
 		dns_deadline_in(&s->deadline, s->cfg->decision_timeout_ms);
 		s->deadline_set = true;
 	}
-	r->base.submit = engine_submit;
-	r->base.collect = engine_collect;
-	r->deadline = &s->deadline;
+	dns_resolver_init(r, &s->deadline);
 	return true;
 }
 
@@ -274,7 +257,7 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 /* Judges the session, for one recipient or (rcpt NULL) at MAIL. */
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
-	struct engine_resolver r;
+	struct dns_resolver r;
 	struct judgement j;
 
 	judge(s, !s->failed && session_resolver(s, &r) ? &r.base : NULL, rcpt, &j);

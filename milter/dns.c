@@ -616,3 +616,21 @@ void dns_stop(void)
 	eng.running = false;
 }
 
+/* ---- the resolver interface ------------------------------------------------ */
+
+static void *resolver_submit(UNUSED struct resolver *self, const char *name, enum dns_type type)
+{
+	return dns_submit(name, type);
+}
+
+static struct dns_answer *resolver_collect(struct resolver *self, void *handle)
+{
+	return dns_collect(handle, ((struct dns_resolver *)self)->deadline);
+}
+
+void dns_resolver_init(struct dns_resolver *r, const struct timespec *deadline)
+{
+	r->base.submit = resolver_submit;
+	r->base.collect = resolver_collect;
+	r->deadline = deadline;
+}

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dnsmsg.h"
+#include "resolver.h"
 
 struct dns_settings {
 	const char *servers;        /* config syntax; "" for /etc/resolv.conf */
@@ -42,5 +43,13 @@ void dns_prefetch(const char *name, enum dns_type type);
 
 /* A deadline ms milliseconds from now. */
 void dns_deadline_in(struct timespec *ts, long ms);
+
+/* The engine behind the resolver interface, every wait ending by *deadline. */
+struct dns_resolver {
+	struct resolver base;
+	const struct timespec *deadline;
+};
+
+void dns_resolver_init(struct dns_resolver *r, const struct timespec *deadline);
 
 #endif
