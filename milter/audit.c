@@ -10,7 +10,6 @@
  */
 #include "autoconfig.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -273,33 +272,15 @@ static int parse_args(int argc, char **argv, struct audit_opts *o)
 
 /* ---- DNS through the engine ------------------------------------------------------ */
 
-struct audit_resolver {
-	struct resolver base;
-	struct timespec deadline;
-};
-
-static void *engine_submit(UNUSED struct resolver *self, const char *name, enum dns_type type)
-{
-	return dns_submit(name, type);
-}
-
-static struct dns_answer *engine_collect(struct resolver *self, void *handle)
-{
-	return dns_collect(handle, &((struct audit_resolver *)self)->deadline);
-}
-
 /* The Public Suffix List's registrable domain; none when no list could be read. */
 static const char *psl_registrable(void *ctx, const char *name, char *buf, size_t len)
 {
 	char lower[DNS_NAME_MAX + 1];
 	const char *r;
-	size_t i;
 
-	for (i = 0; name[i] && i < DNS_NAME_MAX; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	lower[i] = '\0';
 	if (ctx == NULL)
 		return NULL;
+	name_normalise(name, lower, sizeof lower);
 	r = psl_registrable_domain(ctx, lower);
 	if (r == NULL)
 		return NULL;
@@ -380,7 +361,8 @@ struct identity {
  */
 static void choose_identity(const struct audit_opts *o, struct identity *id, int timeout_ms)
 {
-	struct audit_resolver r = {{engine_submit, engine_collect}, {0, 0}};
+	struct timespec deadline;
+	struct dns_resolver r;
 	struct iprev_facts f;
 	struct helo_info h = {.cls = HELO_BAD_SYNTAX};
 	char local[NETADDR_STRLEN], host[256];
@@ -392,7 +374,8 @@ static void choose_identity(const struct audit_opts *o, struct identity *id, int
 		snprintf(id->source, sizeof id->source, "given with --helo");
 		return;
 	}
-	dns_deadline_in(&r.deadline, timeout_ms);
+	dns_deadline_in(&deadline, timeout_ms);
+	dns_resolver_init(&r, &deadline);
 	iprev_gather(&r.base, &id->local, 8, &f);
 	if (f.result == IPREV_PASS)
 		helo_classify(f.names[f.confirmed], &h);
@@ -564,7 +547,8 @@ static int audit(const struct audit_opts *o)
 {
 	struct dns_settings ds = {o->dns_servers ? o->dns_servers : "", 
 				  o->timeout_ms < 2000 ? o->timeout_ms : 2000, 3, 4096, 0, 86400};
-	struct audit_resolver r = {{engine_submit, engine_collect}, {0, 0}};
+	struct timespec deadline;
+	struct dns_resolver r;
 	static struct audit_zone zone;
 	static struct lint_report lint;
 	struct bypass bypasses[AUDIT_BYPASS_MAX];
@@ -580,7 +564,8 @@ static int audit(const struct audit_opts *o)
 		fprintf(stderr, "mxpolicy-audit: cannot start the DNS resolver\n");
 		return AUDIT_EXIT_INCOMPLETE;
 	}
-	dns_deadline_in(&r.deadline, o->timeout_ms);
+	dns_deadline_in(&deadline, o->timeout_ms);
+	dns_resolver_init(&r, &deadline);
 	audit_zone_gather(&r.base, o->domain, &zone);
 	psl = psl_latest(NULL);
 	audit_lint(&zone, psl_registrable, psl, &lint);

@@ -5,24 +5,12 @@
  */
 #include "autoconfig.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auditzone.h"
-
-/* Lower case, one trailing dot dropped: names compare as text afterwards. */
-static void copy_name(char *dst, size_t size, const char *src)
-{
-	size_t n = 0;
-
-	for (; src[n] && n + 1 < size; n++)
-		dst[n] = (char)tolower((unsigned char)src[n]);
-	if (n > 0 && dst[n - 1] == '.')
-		n--;
-	dst[n] = '\0';
-}
+#include "names.h"
 
 static int by_pref(const void *a, const void *b)
 {
@@ -47,7 +35,7 @@ static void read_mx(struct dns_answer *mx, struct audit_zone *z)
 		}
 		x = &z->mx[z->count++];
 		x->pref = mx->rr[i].pref;
-		copy_name(x->name, sizeof x->name, mx->rr[i].name);
+		name_normalise(mx->rr[i].name, x->name, sizeof x->name);
 		x->null_mx = x->name[0] == '\0';
 	}
 	qsort(z->mx, z->count, sizeof z->mx[0], by_pref);
@@ -72,10 +60,10 @@ static void keep_alias(struct dns_answer *a, struct audit_exchanger *x)
 		x->alias_temp = true;
 	} else if (a->cname != NULL) {
 		x->alias = true;
-		copy_name(x->alias_of, sizeof x->alias_of, a->cname);
+		name_normalise(a->cname, x->alias_of, sizeof x->alias_of);
 	} else if (a->status == DNS_ANSWER && a->count > 0) {
 		x->alias = true;
-		copy_name(x->alias_of, sizeof x->alias_of, a->rr[0].name);
+		name_normalise(a->rr[0].name, x->alias_of, sizeof x->alias_of);
 	}
 }
 
@@ -111,7 +99,7 @@ void audit_zone_gather(struct resolver *r, const char *domain, struct audit_zone
 	struct dns_answer *mx;
 
 	memset(out, 0, sizeof *out);
-	copy_name(out->domain, sizeof out->domain, domain);
+	name_normalise(domain, out->domain, sizeof out->domain);
 	mx = resolver_collect_chain(r, r->submit(r, out->domain, DNS_T_MX), DNS_T_MX);
 	out->mx_status = mx->status;
 	out->mx_why = mx->why;

@@ -37,6 +37,19 @@ bool name_within(const char *name, const char *parent)
 	return ln == lp || name[ln - lp - 1] == '.';
 }
 
+void name_normalise(const char *name, char *out, size_t size)
+{
+	size_t len = trimmed_len(name);
+
+	if (size == 0)
+		return;
+	if (len >= size)
+		len = size - 1;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[len] = '\0';
+}
+
 bool namelist_add(struct namelist *list, const char *name)
 {
 	size_t len = trimmed_len(name);

@@ -19,6 +19,9 @@ bool name_equal(const char *a, const char *b);
 /* name is parent or one of its subdomains. */
 bool name_within(const char *name, const char *parent);
 
+/* name in lower case without its trailing dot, cut to fit out. */
+void name_normalise(const char *name, char *out, size_t size);
+
 bool namelist_add(struct namelist *list, const char *name);
 bool namelist_has_equal(const struct namelist *list, const char *name);
 bool namelist_has_parent_of(const struct namelist *list, const char *name);

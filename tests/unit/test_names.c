@@ -63,11 +63,26 @@ static void test_recipients(void)
 	CU_ASSERT_FALSE(recipient_pattern_valid("a@b@c", &why));
 }
 
+static void test_normalise(void)
+{
+	char out[16];
+
+	name_normalise("MX1.Example.NET.", out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "mx1.example.net");
+	name_normalise(".", out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, ".");
+	name_normalise("", out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	/* cut to fit, always terminated */
+	name_normalise("A-Very-Long-Name.Example.COM", out, sizeof out);
+	CU_ASSERT_STRING_EQUAL(out, "a-very-long-nam");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_equal), UNIT_TEST(test_within), UNIT_TEST(test_namelist),
-		UNIT_TEST(test_recipients), CU_TEST_INFO_NULL,
+		UNIT_TEST(test_recipients), UNIT_TEST(test_normalise), CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"names", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 
