@@ -542,6 +542,20 @@ delivered_headers() {
 	return 1
 }
 
+# output_has NAME TEXT...: $T/out/NAME.txt holds every text given; else
+# fails NAME, showing the output.
+output_has() {
+	local name=$1 text
+	shift
+	for text in "$@"; do
+		grep -qF -- "$text" "$T/out/$name.txt" && continue
+		fail "$name" "no '$text' in the output"
+		sed 's/^/    | /' "$T/out/$name.txt" | head -60
+		return 1
+	done
+	return 0
+}
+
 # expect_line NAME FILE FIXED_STRING WHY: passes NAME when FILE holds the text.
 expect_line() {
 	if grep -qF -- "$3" "$2"; then

@@ -74,19 +74,6 @@ expect_exit() {
 	return 1
 }
 
-# expect_text NAME FIXED_STRING...: the output holds every string
-expect_text() {
-	local name=$1 s
-	shift
-	for s in "$@"; do
-		grep -qF -- "$s" "$T/out/$name.txt" && continue
-		fail "$name" "output lacks: $s"
-		sed 's/^/    | /' "$T/out/$name.txt" | head -60
-		return 1
-	done
-	return 0
-}
-
 # json_check NAME PYTHON_EXPR: the expression over the parsed output (j) holds
 json_check() {
 	local name=$1 expr=$2
@@ -107,7 +94,7 @@ BYPASS_TAIL='refuses: backup route is a bypass'
 sink_before=$(sink_count)
 audit no_milter_on_mx2 --rcpt user@example.net example.net
 expect_exit no_milter_on_mx2 1 &&
-	expect_text no_milter_on_mx2 \
+	output_has no_milter_on_mx2 \
 		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts a bare-IP HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts an address-literal HELO that is not the client's address that mx1.example.net (pref 10) $BYPASS_TAIL" \
@@ -156,7 +143,7 @@ expect_exit no_milter_json 1 &&
 # mx2 takes it all, the benign identity included
 SOURCE=$NOPTR audit no_ptr_bypass --rcpt user@example.net example.net
 if expect_exit no_ptr_bypass 1 &&
-	expect_text no_ptr_bypass \
+	output_has no_ptr_bypass \
 		"BYPASS: mx2.example.net (pref 20) accepts the benign identity that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"NOTE: the most preferred exchanger refuses the benign identity too"; then
@@ -179,7 +166,7 @@ wait_for "$T/weak.log" "listening on" 10 || { log "the weak milter did not start
 mx2_milters "inet:127.0.0.1:$WEAK_PORT"
 audit weaker_config --rcpt user@example.net example.net
 if expect_exit weaker_config 1 &&
-	expect_text weaker_config \
+	output_has weaker_config \
 		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts a bare-IP HELO that mx1.example.net (pref 10) $BYPASS_TAIL"; then
 	n=$(grep -c '^  BYPASS: ' "$T/out/weaker_config.txt")
@@ -194,7 +181,7 @@ fi
 mx2_milters "inet:127.0.0.1:$MILTER_PORT"
 audit same_config --rcpt user@example.net example.net
 expect_exit same_config 0 &&
-	expect_text same_config "every route refuses what the most preferred exchanger refuses" \
+	output_has same_config "every route refuses what the most preferred exchanger refuses" \
 		"result: no-bypass" &&
 	! grep -q 'BYPASS' "$T/out/same_config.txt" && pass same_config_no_bypass
 expect_milter_log backup_route_probed "" "client=$PROBER" "helo=mxpolicy-audit" \
@@ -207,24 +194,24 @@ expect_exit same_config_json 0 &&
 
 SOURCE=$NOPTR audit no_ptr_same --rcpt user@example.net example.net
 expect_exit no_ptr_same 0 &&
-	expect_text no_ptr_same "NOTE: the most preferred exchanger refuses the benign identity too" \
+	output_has no_ptr_same "NOTE: the most preferred exchanger refuses the benign identity too" \
 		"result: no-bypass" && pass no_ptr_prober_same_config
 
 # ---- probes that cannot run ----------------------------------------------------------
 audit closed_port --rcpt user@example.net --port 2599 example.net
 expect_exit closed_port 2 &&
-	expect_text closed_port "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: connect:" \
+	output_has closed_port "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: connect:" \
 		"result: incomplete" && pass closed_port_incomplete
 set_dns_faults '{"example.net mx": "servfail"}'
 audit mx_servfail --rcpt user@example.net example.net
 set_dns_faults '{}'
 expect_exit mx_servfail 2 &&
-	expect_text mx_servfail "mx-tempfail" "INCOMPLETE: the MX question failed temporarily" &&
+	output_has mx_servfail "mx-tempfail" "INCOMPLETE: the MX question failed temporarily" &&
 	pass mx_servfail_incomplete
 # a recipient both refuse to relay for: no bypass, and a note that says why it proves little
 audit benign_refused --rcpt user@nowhere.invalid example.net
 expect_exit benign_refused 0 &&
-	expect_text benign_refused "NOTE: the most preferred exchanger refuses the benign identity too" &&
+	output_has benign_refused "NOTE: the most preferred exchanger refuses the benign identity too" &&
 	pass benign_refused_noted
 expect_line rcpt_elsewhere_warned "$T/out/benign_refused.err" \
 	"warning: user@nowhere.invalid is not at example.net" "no warning about a recipient at another domain"
@@ -232,7 +219,7 @@ expect_line rcpt_elsewhere_warned "$T/out/benign_refused.err" \
 # ---- IPv6: every address of every exchanger is probed ---------------------------------
 audit ipv6_backup --rcpt user@v6.audit.example --source "$PROBER6" v6.audit.example
 expect_exit ipv6_backup 1 &&
-	expect_text ipv6_backup \
+	output_has ipv6_backup \
 		"BYPASS: mx6.audit.example (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL ($MX6 vs 127.0.0.25)" \
 		"BYPASS: mx6.audit.example (pref 20) accepts a HELO impersonating v6.audit.example that mx1.example.net (pref 10) $BYPASS_TAIL" &&
 	pass ipv6_backup_bypass
@@ -274,7 +261,7 @@ bad_servers garbage
 audit garbage --rcpt user@example.net --port $BAD_PORT --timeout 2 example.net
 stop_bad_servers
 expect_exit garbage 2 &&
-	expect_text garbage "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: malformed reply" &&
+	output_has garbage "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: malformed reply" &&
 	pass garbage_banner
 bad_servers silent
 audit silent --rcpt user@example.net --port $BAD_PORT --timeout 1 --json example.net
@@ -286,7 +273,7 @@ expect_exit silent 2 &&
 bad_servers endless
 audit endless --rcpt user@example.net --port $BAD_PORT --timeout 5 example.net
 stop_bad_servers
-expect_exit endless 2 && expect_text endless "could not run: malformed reply" && pass endless_banner
+expect_exit endless 2 && output_has endless "could not run: malformed reply" && pass endless_banner
 bad_servers hostile
 audit hostile --rcpt user@example.net --port $BAD_PORT example.net
 audit hostile_json --rcpt user@example.net --port $BAD_PORT --json example.net
@@ -295,7 +282,7 @@ if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f-\xff]' "$T/out/hostile.txt" "$T/ou
 	fail hostile_replies_escaped "raw control or 8-bit bytes in the output"
 else
 	expect_exit hostile 0 &&
-		expect_text hostile 'benign (HELO mail.sender.example): accepted at RCPT: 250 2.0.0 \x1b[31mred' \
+		output_has hostile 'benign (HELO mail.sender.example): accepted at RCPT: 250 2.0.0 \x1b[31mred' \
 			"NOTE: the most preferred exchanger refuses none of the probes" &&
 		json_check hostile_json 'j["probes"][0]["reply"] == "2.0.0 \x1b[31mred"' &&
 		pass hostile_replies_escaped
@@ -328,15 +315,15 @@ json_check lint '{(f["code"], f["subject"], f["ref"]) for f in j["dns_findings"]
 	json_check lint '{p["address"] for p in j["probes"]} == {"127.0.0.25", "127.0.0.26"}' &&
 	pass lint_audit_example
 audit lint_mixed --rcpt user@audit.example mixed.audit.example
-expect_text lint_mixed "mx-null-mixed" "[RFC 7505 3]" && pass lint_null_mx_mixed
+output_has lint_mixed "mx-null-mixed" "[RFC 7505 3]" && pass lint_null_mx_mixed
 audit lint_literal --rcpt user@audit.example literal.audit.example
-expect_text lint_literal "mx-ip-literal" "192.0.2.1: the exchanger is an IP address" &&
+output_has lint_literal "mx-ip-literal" "192.0.2.1: the exchanger is an IP address" &&
 	pass lint_ip_literal
 audit lint_implicit --rcpt user@example.org example.org
-expect_text lint_implicit "mx-implicit" "No MX RRset for example.org: implicit MX" &&
+output_has lint_implicit "mx-implicit" "No MX RRset for example.org: implicit MX" &&
 	pass lint_implicit_mx
 audit lint_null --rcpt user@nomail.example.org nomail.example.org
-expect_exit lint_null 0 && expect_text lint_null "mx-null" "result: no-bypass" && pass lint_null_mx
+expect_exit lint_null 0 && output_has lint_null "mx-null" "result: no-bypass" && pass lint_null_mx
 
 # the audit under the sanitizers (the ASan and TSan builds) must say nothing
 if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|(ERROR|WARNING): ThreadSanitizer|runtime error:' \

@@ -30,18 +30,7 @@ query() {
 }
 
 # has NAME TEXT...: the query output holds every text given.
-has() {
-	local name=$1 text
-	shift
-	for text in "$@"; do
-		if ! grep -qF -- "$text" "$T/out/$name.txt"; then
-			fail "$name" "no '$text' in the output"
-			sed 's/^/    | /' "$T/out/$name.txt" | head -40
-			return 1
-		fi
-	done
-	pass "$name"
-}
+has() { output_has "$@" && pass "$1"; }
 
 write_milter_conf "$BASE_CONF"
 
