@@ -510,6 +510,18 @@ static void test_escaping(void)
 	CU_ASSERT(strlen(out) < 12);
 }
 
+/* What a report function prints for run, as one string to free. */
+static char *capture(void (*print)(FILE *, const struct audit_run *), const struct audit_run *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	print(f, run);
+	fclose(f);
+	return buf;
+}
+
 static void test_json_report(void)
 {
 	struct audit_route r[2] = {route("mx1.example.net", 10, "198.51.100.1", "ARRRR"),
@@ -519,35 +531,20 @@ static void test_json_report(void)
 	struct audit_run run = {"example.net", "user@example.net", "", 25, "mail.sender.example",
 				"given with --helo", &z, &report, r, 2, b, 0, 0,
 				AUDIT_EXIT_BYPASS, NULL};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 
 	gather("example.net", &z);
 	audit_lint(&z, two_labels, NULL, &report);
 	snprintf(r[1].results[1].text, sizeof r[1].results[1].text, "Ok \"quoted\"\n");
 	run.bypasses_total = run.nbypasses = audit_find_bypasses(r, 2, b, 8);
-	f = open_memstream(&buf, &len);
-	audit_report_json(f, &run);
-	fclose(f);
+	buf = capture(audit_report_json, &run);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"result\":\"bypass\",\"exit\":1}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"reply\":\"Ok \\\"quoted\\\"\\u000a\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"probe\":\"non-fqdn-helo\",\"exchanger\":\"mx2.example.net\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"aaaa\":{\"status\":\"answer\",\"ttl\":3600,\"addresses\":[\"2001:db8::2\"]}"));
 	/* one line: the only newline ends it */
-	CU_ASSERT_PTR_EQUAL(strchr(buf, '\n'), buf + len - 1);
+	CU_ASSERT_PTR_EQUAL(strchr(buf, '\n'), buf + strlen(buf) - 1);
 	free(buf);
-}
-
-static char *capture_text(const struct audit_run *run)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	audit_report_text(f, run);
-	fclose(f);
-	return buf;
 }
 
 static void test_text_report(void)
@@ -566,7 +563,7 @@ static void test_text_report(void)
 	snprintf(r[0].results[1].helo, sizeof r[0].results[1].helo, "%s", PROBE_SINGLE_LABEL);
 	snprintf(r[0].results[1].text, sizeof r[0].results[1].text, "5.5.2 no\r\x1b");
 	run.bypasses_total = run.nbypasses = audit_find_bypasses(r, 2, b, 8);
-	text = capture_text(&run);
+	text = capture(audit_report_text, &run);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "mxpolicy-audit: example.net, recipient user@example.net, port 25\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "benign identity: HELO mail.sender.example (given with --helo)\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "MX RRset of lint.example (TTL 3600)\n"));
@@ -587,7 +584,7 @@ static void test_text_report(void)
 	run = (struct audit_run){"down.example", "user@down.example", "", 25, NULL, NULL, &z,
 				 &report, r, 0, b, 0, 0, AUDIT_EXIT_INCOMPLETE,
 				 "the MX question failed temporarily (SERVFAIL)"};
-	text = capture_text(&run);
+	text = capture(audit_report_text, &run);
 	CU_ASSERT_PTR_NULL(strstr(text, "benign identity"));
 	CU_ASSERT_PTR_NULL(strstr(text, "Probes"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "MX of down.example: tempfail\n"));
@@ -601,7 +598,7 @@ static void test_text_report(void)
 	gather("example.net", &z);
 	run = (struct audit_run){"example.net", "postmaster@example.net", "", 25, NULL, NULL, &z,
 				 &report, r, 2, b, 0, 0, AUDIT_EXIT_OK, NULL};
-	text = capture_text(&run);
+	text = capture(audit_report_text, &run);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "NOTE: the most preferred exchanger refuses none of the probes"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: no-bypass\n"));
 	free(text);
