@@ -13,13 +13,14 @@
 
 #include "log.h"
 
-void log_escape(const char *in, size_t cap, char *out, size_t outsize)
+/* log_escape, telling how many bytes of in it took. */
+static size_t escape(const char *in, size_t cap, char *out, size_t outsize)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0, i;
 
 	if (outsize == 0)
-		return;
+		return 0;
 	for (i = 0; in[i] != '\0' && i < cap; i++) {
 		unsigned char c = (unsigned char)in[i];
 		bool plain = c > 0x20 && c < 0x7f && c != '"' && c != '\\';
@@ -40,87 +41,151 @@ void log_escape(const char *in, size_t cap, char *out, size_t outsize)
 		o += 3;
 	}
 	out[o] = '\0';
+	return i;
 }
 
-/* The text between < and > of an envelope address, as the MTA gave it. */
-static void envelope(const char *raw, char *out, size_t outsize)
+void log_escape(const char *in, size_t cap, char *out, size_t outsize)
 {
-	char esc[LOG_PEER_CAP * 4 + 8];
+	escape(in, cap, out, outsize);
+}
+
+/*
+ * A decision line is written straight into the caller's buffer, field by
+ * field, rather than through a buffer per field: the line is built on the
+ * stack of libmilter's threads, and every page of stack a new thread
+ * touches costs it a page fault.
+ */
+struct line {
+	char *buf;
+	size_t len;                     /* the buffer's size, > 0 */
+	size_t n;                       /* bytes used, < len; buf[n] is NUL */
+	bool full;                      /* something was cut: nothing more goes in */
+};
+
+/* Appends s, cut where the buffer ends. */
+static void put(struct line *l, const char *s)
+{
+	size_t k = strlen(s), room = l->len - l->n - 1;
+
+	if (l->full)
+		return;
+	if (k > room) {
+		k = room;
+		l->full = true;
+	}
+	memcpy(l->buf + l->n, s, k);
+	l->n += k;
+	l->buf[l->n] = '\0';
+}
+
+static void put_field(struct line *l, const char *key, const char *value)
+{
+	put(l, key);
+	put(l, value != NULL ? value : "-");
+}
+
+/* Appends peer text through log_escape ("" stays ""). */
+static void put_escaped(struct line *l, const char *s, size_t cap)
+{
+	size_t took;
+
+	if (l->full)
+		return;
+	took = escape(s, cap, l->buf + l->n, l->len - l->n);
+	l->n += strlen(l->buf + l->n);
+	if (took < cap && s[took] != '\0')
+		l->full = true;         /* cut for want of room, not at cap */
+}
+
+/* " key=" and peer text, escaped, or "-" when there is none. */
+static void put_peer_field(struct line *l, const char *key, const char *s, size_t cap)
+{
+	put(l, key);
+	if (s != NULL && s[0] != '\0')
+		put_escaped(l, s, cap);
+	else
+		put(l, "-");
+}
+
+/* " key=" and an envelope address as <text between the brackets>. */
+static void put_envelope_field(struct line *l, const char *key, const char *raw)
+{
 	size_t len;
 
+	put(l, key);
 	if (raw == NULL) {
-		snprintf(out, outsize, "-");
+		put(l, "-");
 		return;
 	}
 	len = strlen(raw);
+	put(l, "<");
 	if (len >= 2 && raw[0] == '<' && raw[len - 1] == '>') {
 		char inner[LOG_PEER_CAP + 1];
 		size_t n = len - 2 < LOG_PEER_CAP ? len - 2 : LOG_PEER_CAP;
 
 		memcpy(inner, raw + 1, n);
 		inner[n] = '\0';
-		log_escape(inner, LOG_PEER_CAP, esc, sizeof esc);
-		if (len - 2 > LOG_PEER_CAP && strlen(esc) + 3 < sizeof esc)
-			strcat(esc, "...");
+		put_escaped(l, inner, LOG_PEER_CAP);
+		if (len - 2 > LOG_PEER_CAP)
+			put(l, "...");
 	} else {
-		log_escape(raw, LOG_PEER_CAP, esc, sizeof esc);
+		put_escaped(l, raw, LOG_PEER_CAP);
 	}
-	snprintf(out, outsize, "<%s>", esc);
+	put(l, ">");
+}
+
+/* " key=" and our own text in double quotes: only '"' and '\' need care. */
+static void put_quoted_field(struct line *l, const char *key, const char *s)
+{
+	put(l, key);
+	put(l, "\"");
+	for (; *s != '\0' && !l->full; s++) {
+		bool quote = *s == '"' || *s == '\\';
+
+		if (l->n + (quote ? 2 : 1) >= l->len) {
+			l->full = true;
+			break;
+		}
+		if (quote)
+			l->buf[l->n++] = '\\';
+		l->buf[l->n++] = *s;
+	}
+	l->buf[l->n] = '\0';
+	put(l, "\"");
 }
 
 void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 {
-	char helo[LOG_PEER_CAP * 4 + 8], from[LOG_PEER_CAP * 4 + 16];
-	char rcpt[LOG_PEER_CAP * 4 + 16], domain[LOG_PEER_CAP * 4 + 8];
-	char checks[512], reply[REPLY_TEXT_MAX + 40], reply_esc[REPLY_TEXT_MAX * 4 + 80];
-	char ptr[DNS_NAME_MAX * 4 + 8];
+	char checks[512], reply[REPLY_TEXT_MAX + 40];
 	const struct verdict *v = d->verdict;
-	int n;
+	struct line l = {.buf = buf, .len = len, .n = 0, .full = false};
 
-	if (d->helo != NULL && d->helo[0] != '\0')
-		log_escape(d->helo, LOG_PEER_CAP, helo, sizeof helo);
-	else
-		snprintf(helo, sizeof helo, "-");
-	if (d->ptr != NULL && d->ptr[0] != '\0')
-		log_escape(d->ptr, DNS_NAME_MAX, ptr, sizeof ptr);
-	else
-		snprintf(ptr, sizeof ptr, "-");
-	envelope(d->from, from, sizeof from);
-	envelope(d->rcpt, rcpt, sizeof rcpt);
-	if (d->rcpt_domain != NULL && d->rcpt_domain[0] != '\0')
-		log_escape(d->rcpt_domain, LOG_PEER_CAP, domain, sizeof domain);
-	else
-		snprintf(domain, sizeof domain, "-");
-	checks_format(v->fired, checks, sizeof checks);
-	reply_format(&v->reply, reply, sizeof reply);
-	/* Our own text, but quoted: only '"' and '\' need care. */
-	size_t o = 0;
-	for (const char *p = reply; *p && o + 3 < sizeof reply_esc; p++) {
-		if (*p == '"' || *p == '\\')
-			reply_esc[o++] = '\\';
-		reply_esc[o++] = *p;
-	}
-	reply_esc[o] = '\0';
-
-	n = snprintf(buf, len,
-		     "%s: session=%s stage=%s client=%s ptr=%s iprev=%s helo=%s from=%s rcpt=%s "
-		     "rcpt_domain=%s route=%s checks=%s action=%s verdict=%s",
-		     d->queue_id && d->queue_id[0] ? d->queue_id : "NOQUEUE",
-		     d->session, d->stage, d->client ? d->client : "-", ptr,
-		     d->iprev ? d->iprev : "-", helo, from,
-		     rcpt, domain, d->route ? d->route : "-", checks,
-		     v->fired ? action_name(v->action) : "none",
-		     verdict_name(v->kind));
-	if (n < 0 || (size_t)n >= len)
+	if (len == 0)
 		return;
+	buf[0] = '\0';
+	put(&l, d->queue_id && d->queue_id[0] ? d->queue_id : "NOQUEUE");
+	put_field(&l, ": session=", d->session);
+	put_field(&l, " stage=", d->stage);
+	put_field(&l, " client=", d->client);
+	put_peer_field(&l, " ptr=", d->ptr, DNS_NAME_MAX);
+	put_field(&l, " iprev=", d->iprev);
+	put_peer_field(&l, " helo=", d->helo, LOG_PEER_CAP);
+	put_envelope_field(&l, " from=", d->from);
+	put_envelope_field(&l, " rcpt=", d->rcpt);
+	put_peer_field(&l, " rcpt_domain=", d->rcpt_domain, LOG_PEER_CAP);
+	put_field(&l, " route=", d->route);
+	checks_format(v->fired, checks, sizeof checks);
+	put_field(&l, " checks=", checks);
+	put_field(&l, " action=", v->fired ? action_name(v->action) : "none");
+	put_field(&l, " verdict=", verdict_name(v->kind));
 	if (v->exempt != NULL)
-		n += snprintf(buf + n, len - (size_t)n, " exempt=%s", v->exempt);
-	if (v->temperror != 0 && (size_t)n < len) {
+		put_field(&l, " exempt=", v->exempt);
+	if (v->temperror != 0) {
 		checks_format(v->temperror, checks, sizeof checks);
-		n += snprintf(buf + n, len - (size_t)n, " temperror=%s", checks);
+		put_field(&l, " temperror=", checks);
 	}
-	if ((size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " reply=\"%s\"", reply_esc);
+	reply_format(&v->reply, reply, sizeof reply);
+	put_quoted_field(&l, " reply=", reply);
 }
 
 /* ---- the sink -------------------------------------------------------- */
@@ -188,6 +253,13 @@ void log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	log_line(priority, line);
+}
+
+void log_line(int priority, const char *line)
+{
+	if (priority > GET(log_level))
+		return;
 	if (GET(log_to_syslog) && syslog_listening())
 		syslog(priority, "%s", line);
 	if (GET(log_to_stderr)) {

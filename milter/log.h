@@ -43,5 +43,7 @@ void log_open(const char *ident, int facility, bool to_stderr);
 void log_open_stderr_only(void);
 void log_set_level(int level);
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line formatted already (a decision line): to the sink as it is. */
+void log_line(int priority, const char *line);
 
 #endif

@@ -113,12 +113,58 @@ static void test_decision_line_hostile(void)
 	CU_ASSERT_TRUE(strlen(line) < 1024);
 }
 
+/*
+ * Into buffers of every size up to the whole line: never a byte past the
+ * end, always a string, and each one the start of the whole line, or that
+ * and "..." when a peer field was cut: nothing follows a cut.
+ */
+static void test_decision_line_cut(void)
+{
+	struct verdict v;
+	char whole[4096], buf[4096 + 16];
+	size_t full, len, bad_bounds = 0, bad_prefix = 0;
+	struct decision_line d = {
+		.queue_id = "4Xk2Lq1V", .session = "0123456789AB", .stage = "RCPT",
+		.client = "192.0.2.10", .ptr = "x\x01.example.net", .iprev = "fail",
+		.helo = "bad\thelo", .from = "<a\"b@sender.example>", .rcpt = "<u@example.net>",
+		.rcpt_domain = "example.net", .route = "primary(pref=10)", .verdict = &v,
+	};
+
+	memset(&v, 0, sizeof v);
+	v.fired = 1u << CHECK_HELO_SYNTAX;
+	v.action = ACTION_TEMPFAIL;
+	v.kind = VERDICT_TEMPFAIL;
+	v.temperror = 1u << CHECK_PTR_MISSING;
+	reply_parse("451 4.7.1 \"try\" \\later", &v.reply, &(const char *){NULL});
+	log_format_decision(&d, whole, sizeof whole);
+	full = strlen(whole);
+	CU_ASSERT_PTR_NOT_NULL(strstr(whole, " temperror=ptr_missing reply=\"451 4.7.1 \\\"try\\\" "
+					    "\\\\later\""));
+	for (len = 1; len <= full + 1; len++) {
+		size_t n, cut;
+
+		memset(buf, 'Z', sizeof buf);
+		log_format_decision(&d, buf, len);
+		n = strnlen(buf, len);
+		if (n >= len || buf[len] != 'Z')
+			bad_bounds++;
+		cut = n >= 3 && memcmp(buf + n - 3, "...", 3) == 0 ? n - 3 : n;
+		if (strncmp(buf, whole, n) != 0 && strncmp(buf, whole, cut) != 0)
+			bad_prefix++;
+	}
+	CU_ASSERT_EQUAL(bad_bounds, 0);
+	CU_ASSERT_EQUAL(bad_prefix, 0);
+	log_format_decision(&d, buf, full + 1);
+	CU_ASSERT_STRING_EQUAL(buf, whole);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_escape), UNIT_TEST(test_escape_bounded),
 		UNIT_TEST(test_decision_line), UNIT_TEST(test_decision_line_exempt_and_empty),
-		UNIT_TEST(test_decision_line_hostile), CU_TEST_INFO_NULL,
+		UNIT_TEST(test_decision_line_hostile), UNIT_TEST(test_decision_line_cut),
+		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"log", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 
