@@ -226,8 +226,8 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 	};
 
 	log_format_decision(&d, line, sizeof line);
-	log_msg(v->kind == VERDICT_REJECT || v->kind == VERDICT_TEMPFAIL ? LOG_NOTICE : LOG_INFO,
-		"%s", line);
+	log_line(v->kind == VERDICT_REJECT || v->kind == VERDICT_TEMPFAIL ? LOG_NOTICE : LOG_INFO,
+		 line);
 }
 
 /* The verdict for a session whose state could not be kept. */
@@ -258,15 +258,15 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
 	struct dns_resolver r;
-	struct judgement j;
+	struct judgement *j = s->judgement;
 
-	judge(s, !s->failed && session_resolver(s, &r) ? &r.base : NULL, rcpt, &j);
+	judge(s, !s->failed && session_resolver(s, &r) ? &r.base : NULL, rcpt, j);
 	if (s->failed)
-		internal_verdict(s->cfg, &j.verdict);
-	stats_count_decision(&j.verdict, judgement_stats_route(&j));
-	log_decision(ctx, s, stage, rcpt, j.rf.domain, j.route_text[0] ? j.route_text : NULL,
-		     &j.verdict);
-	return answer(ctx, s, &j.verdict);
+		internal_verdict(s->cfg, &j->verdict);
+	stats_count_decision(&j->verdict, judgement_stats_route(j));
+	log_decision(ctx, s, stage, rcpt, j->rf.domain, j->route_text[0] ? j->route_text : NULL,
+		     &j->verdict);
+	return answer(ctx, s, &j->verdict);
 }
 
 /* No session at all (out of memory): answer per the current configuration. */
