@@ -1,9 +1,12 @@
 /*
  * fuzz_log_escape.c -- the escaper every peer string goes through before it
- * reaches syslog.  Properties: the output is printable ASCII without spaces,
- * quotes or lone backslashes, fits its buffer, and when nothing was cut it
- * unescapes to exactly the input.  The first input byte picks the cap and
- * the output size, so that the cutting paths are reached.
+ * reaches syslog, and the decision line that carries them.  Properties: the
+ * output is printable ASCII without spaces, quotes or lone backslashes,
+ * fits its buffer, and when nothing was cut it unescapes to exactly the
+ * input.  The decision line, with the input as HELO, sender, recipient and
+ * PTR name, fits its buffer and holds nothing but printable ASCII and
+ * spaces.  The first input byte picks the cap and the output sizes, so that
+ * the cutting paths are reached.
  */
 #include "autoconfig.h"
 
@@ -37,6 +40,28 @@ static long unescape(const char *s, char *out)
 	return n;
 }
 
+/* The input in every peer field of a decision line of len bytes. */
+static void check_decision_line(const char *in, size_t len)
+{
+	struct verdict v;
+	char *line = malloc(len);
+	struct decision_line d = {
+		.queue_id = "4Xk2Lq1V", .session = "0123456789AB", .stage = "RCPT",
+		.client = "192.0.2.10", .ptr = in, .iprev = "fail", .helo = in, .from = in,
+		.rcpt = in, .rcpt_domain = in, .route = "backup(pref=20)", .verdict = &v,
+	};
+
+	if (line == NULL)
+		return;
+	memset(&v, 0, sizeof v);
+	v.kind = VERDICT_ACCEPT;
+	log_format_decision(&d, line, len);
+	FUZZ_CHECK(strlen(line) < len);
+	for (const char *p = line; *p; p++)
+		FUZZ_CHECK(*p >= 0x20 && *p < 0x7f);
+	free(line);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cap, outsize, inlen;
@@ -53,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (in == NULL || out == NULL || plain == NULL)
 		goto done;
 	inlen = strlen(in);
+	check_decision_line(in, outsize * 8);
 	log_escape(in, cap, out, outsize);
 	FUZZ_CHECK(strlen(out) < outsize);
 	for (const char *p = out; *p; p++)
