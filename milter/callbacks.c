@@ -5,7 +5,9 @@
  */
 #include "autoconfig.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
@@ -254,12 +256,51 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
 	return v->kind == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
+/*
+ * The working storage of a decision (some 8 kB, most of it the recipient
+ * domain's exchangers): one per libmilter thread, made at its first
+ * decision and freed when it ends.  On the stack, each new thread took a
+ * page fault for every page of it; with each session, 1,000 sessions held
+ * open would keep 1,000 of them.
+ */
+static pthread_key_t judgement_key;
+static pthread_once_t judgement_key_once = PTHREAD_ONCE_INIT;
+
+static void judgement_key_make(void)
+{
+	if (pthread_key_create(&judgement_key, free) != 0)
+		judgement_key = (pthread_key_t)-1;
+}
+
+static struct judgement *thread_judgement(void)
+{
+	struct judgement *j;
+
+	pthread_once(&judgement_key_once, judgement_key_make);
+	if (judgement_key == (pthread_key_t)-1)
+		return NULL;
+	j = pthread_getspecific(judgement_key);
+	if (j == NULL && (j = malloc(sizeof *j)) != NULL &&
+	    pthread_setspecific(judgement_key, j) != 0) {
+		free(j);
+		j = NULL;
+	}
+	return j;
+}
+
 /* Judges the session, for one recipient or (rcpt NULL) at MAIL. */
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
 	struct dns_resolver r;
-	struct judgement *j = s->judgement;
+	struct judgement *j = thread_judgement();
 
+	if (j == NULL) {
+		struct verdict v;
+
+		log_msg(LOG_ERR, "%s: no memory to judge the session", s->id);
+		internal_verdict(s->cfg, &v);
+		return answer(ctx, s, &v);
+	}
 	judge(s, !s->failed && session_resolver(s, &r) ? &r.base : NULL, rcpt, j);
 	if (s->failed)
 		internal_verdict(s->cfg, &j->verdict);

@@ -265,9 +265,10 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 	s = query_session(cfg, q);
 	if (s == NULL)
 		return QUERY_ERROR;
-	j = s->judgement;
-	if (!dns_start(ds)) {
+	j = malloc(sizeof *j);
+	if (j == NULL || !dns_start(ds)) {
 		fprintf(stderr, "mxpolicy-milter: cannot start the DNS engine\n");
+		free(j);
 		session_free(s);
 		return QUERY_ERROR;
 	}
@@ -302,6 +303,7 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 	print_decision_line(s, q, j);
 	rc = exit_status(&j->verdict);
 	dns_stop();
+	free(j);
 	session_free(s);
 	return rc;
 }

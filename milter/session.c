@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "judge.h"
 #include "session.h"
 
 /*
@@ -39,11 +38,6 @@ struct session *session_new(struct config *cfg)
 
 	if (s == NULL)
 		return NULL;
-	s->judgement = malloc(sizeof *s->judgement);
-	if (s->judgement == NULL) {
-		free(s);
-		return NULL;
-	}
 	s->cfg = cfg;
 	make_id(s->id);
 	snprintf(s->client_text, sizeof s->client_text, "-");
@@ -57,7 +51,6 @@ void session_free(struct session *s)
 	session_end_transaction(s);
 	free(s->mta_name);
 	free(s->helo_raw);
-	free(s->judgement);
 	config_release(s->cfg);
 	free(s);
 }

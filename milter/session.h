@@ -18,8 +18,6 @@
 
 #define SESSION_ID_LEN 12
 
-struct judgement;                       /* judge.h */
-
 struct session {
 	char id[SESSION_ID_LEN + 1];
 	struct config *cfg;             /* pinned snapshot, one reference */
@@ -42,12 +40,6 @@ struct session {
 	unsigned ar_seen;               /* Authentication-Results headers so far */
 	unsigned ar_ours_count;         /* of which carry our authserv-id ... */
 	unsigned ar_ours[AR_HEADERS_MAX];   /* ... at these 1-based indexes */
-	/*
-	 * The working storage of each decision (some 8 kB): on the heap, where
-	 * it is reused, not on the stack of libmilter's threads, where each new
-	 * thread takes a page fault for every page it touches.
-	 */
-	struct judgement *judgement;
 };
 
 /* Takes over the caller's reference to cfg; NULL when out of memory. */
