@@ -211,8 +211,14 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 			 const char *rcpt, const char *domain, const char *route,
 			 const struct verdict *v)
 {
+	int priority = v->kind == VERDICT_REJECT || v->kind == VERDICT_TEMPFAIL ? LOG_NOTICE
+										 : LOG_INFO;
 	char line[4096];
-	struct decision_line d = {
+	struct decision_line d;
+
+	if (!log_enabled(priority))
+		return;                 /* under log_level: not even formatted */
+	d = (struct decision_line){
 		.queue_id = mta_getsymval(ctx, "i"),
 		.session = s->id,
 		.stage = stage,
@@ -226,10 +232,8 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 		.route = route,
 		.verdict = v,
 	};
-
 	log_format_decision(&d, line, sizeof line);
-	log_line(v->kind == VERDICT_REJECT || v->kind == VERDICT_TEMPFAIL ? LOG_NOTICE : LOG_INFO,
-		 line);
+	log_line(priority, line);
 }
 
 /* The verdict for a session whose state could not be kept. */
@@ -264,12 +268,12 @@ static sfsistat answer(SMFICTX *ctx, struct session *s, const struct verdict *v)
  * open would keep 1,000 of them.
  */
 static pthread_key_t judgement_key;
+static bool judgement_key_made;
 static pthread_once_t judgement_key_once = PTHREAD_ONCE_INIT;
 
 static void judgement_key_make(void)
 {
-	if (pthread_key_create(&judgement_key, free) != 0)
-		judgement_key = (pthread_key_t)-1;
+	judgement_key_made = pthread_key_create(&judgement_key, free) == 0;
 }
 
 static struct judgement *thread_judgement(void)
@@ -277,7 +281,7 @@ static struct judgement *thread_judgement(void)
 	struct judgement *j;
 
 	pthread_once(&judgement_key_once, judgement_key_make);
-	if (judgement_key == (pthread_key_t)-1)
+	if (!judgement_key_made)
 		return NULL;
 	j = pthread_getspecific(judgement_key);
 	if (j == NULL && (j = malloc(sizeof *j)) != NULL &&

@@ -243,12 +243,17 @@ static bool syslog_listening(void)
 	return GET(listening);
 }
 
+bool log_enabled(int priority)
+{
+	return priority <= GET(log_level);
+}
+
 void log_msg(int priority, const char *fmt, ...)
 {
 	char line[4096];
 	va_list ap;
 
-	if (priority > GET(log_level))
+	if (!log_enabled(priority))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
@@ -258,7 +263,7 @@ void log_msg(int priority, const char *fmt, ...)
 
 void log_line(int priority, const char *line)
 {
-	if (priority > GET(log_level))
+	if (!log_enabled(priority))
 		return;
 	if (GET(log_to_syslog) && syslog_listening())
 		syslog(priority, "%s", line);

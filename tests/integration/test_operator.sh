@@ -166,4 +166,21 @@ else
 	fail stats_unwritable_once "the stats_file error is repeated at every interval"
 fi
 
+# ---- log_level ----------------------------------------------------------------------
+# notice: refusals are still logged, accepted sessions are not.
+reload_milter "$BASE_CONF
+log_level = notice"
+smtp lvl_accept 127.0.2.1 good.sender.example lvl_accept@sender.example user@example.net
+expect_reply lvl_accept accepted
+smtp lvl_reject 127.0.1.13 WIN-8DKQ3J2 lvl_reject@sender.example user@example.net
+expect_reply lvl_reject "504 5.5.2 RCPT" &&
+	expect_milter_log log_level_notice_refusal lvl_reject@sender.example "verdict=reject" &&
+	pass log_level_notice_refusal
+# the accepted session ended before the refused one began
+if milter_lines lvl_accept@sender.example >/dev/null; then
+	fail log_level_notice_accept "an accepted session was logged at log_level = notice"
+else
+	pass log_level_notice_accept
+fi
+
 summary
