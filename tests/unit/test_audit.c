@@ -522,19 +522,31 @@ static char *capture(void (*print)(FILE *, const struct audit_run *), const stru
 	return buf;
 }
 
+/*
+ * The audit of example.net (two routes r, --helo mail.sender.example) with
+ * the zone and lint of zone_domain; the caller finds the bypasses.
+ */
+static struct audit_run report_run(const char *zone_domain, struct audit_zone *z,
+				   struct audit_route r[2], struct bypass b[8])
+{
+	struct audit_run run = {"example.net", "user@example.net", "", 25, "mail.sender.example",
+				"given with --helo", z, &report, r, 2, b, 0, 0,
+				AUDIT_EXIT_BYPASS, NULL};
+
+	gather(zone_domain, z);
+	audit_lint(z, two_labels, NULL, &report);
+	return run;
+}
+
 static void test_json_report(void)
 {
 	struct audit_route r[2] = {route("mx1.example.net", 10, "198.51.100.1", "ARRRR"),
 				   route("mx2.example.net", 20, "198.51.100.2", "AARAA")};
 	static struct audit_zone z;
 	struct bypass b[8];
-	struct audit_run run = {"example.net", "user@example.net", "", 25, "mail.sender.example",
-				"given with --helo", &z, &report, r, 2, b, 0, 0,
-				AUDIT_EXIT_BYPASS, NULL};
+	struct audit_run run = report_run("example.net", &z, r, b);
 	char *buf;
 
-	gather("example.net", &z);
-	audit_lint(&z, two_labels, NULL, &report);
 	snprintf(r[1].results[1].text, sizeof r[1].results[1].text, "Ok \"quoted\"\n");
 	run.bypasses_total = run.nbypasses = audit_find_bypasses(r, 2, b, 8);
 	buf = capture(audit_report_json, &run);
@@ -553,13 +565,9 @@ static void test_text_report(void)
 				   route("mx2.example.net", 20, "2001:db8::2", "AARAE")};
 	static struct audit_zone z;
 	struct bypass b[8];
-	struct audit_run run = {"example.net", "user@example.net", "", 25, "mail.sender.example",
-				"given with --helo", &z, &report, r, 2, b, 0, 0,
-				AUDIT_EXIT_BYPASS, NULL};
+	struct audit_run run = report_run("lint.example", &z, r, b);
 	char *text;
 
-	gather("lint.example", &z);
-	audit_lint(&z, two_labels, NULL, &report);
 	snprintf(r[0].results[1].helo, sizeof r[0].results[1].helo, "%s", PROBE_SINGLE_LABEL);
 	snprintf(r[0].results[1].text, sizeof r[0].results[1].text, "5.5.2 no\r\x1b");
 	run.bypasses_total = run.nbypasses = audit_find_bypasses(r, 2, b, 8);
