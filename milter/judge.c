@@ -67,6 +67,7 @@ static void find_route(const struct session *s, struct judgement *j)
 	mxroute_classify(&j->mx, s->facts.have_local ? &s->facts.local : NULL,
 			 &cfg->policy.local_addresses, &j->route);
 	j->route_known = true;
+	j->rf.route_uncertain = route_uncertain(&j->route);
 	route_format(&j->route, buf, len);
 	if (j->route.kind != ROUTE_BACKUP ||
 	    cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action == ACTION_OFF)

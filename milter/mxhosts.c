@@ -11,11 +11,54 @@
 
 static void add_host(struct mx_hosts *m, unsigned pref, const char *name)
 {
-	if (m->count == MX_HOSTS_MAX)
+	if (m->count == MX_HOSTS_MAX) {
+		m->truncated = true;
 		return;
+	}
 	m->hosts[m->count].pref = pref;
 	snprintf(m->hosts[m->count].name, sizeof m->hosts[0].name, "%s", name);
 	m->count++;
+}
+
+/* The records' indexes by preference, answer order kept among equals. */
+static void sort_by_preference(const struct dns_answer *mx, size_t order[])
+{
+	for (size_t i = 0; i < mx->count; i++) {
+		size_t k = i;
+
+		for (; k > 0 && mx->rr[order[k - 1]].pref > mx->rr[i].pref; k--)
+			order[k] = order[k - 1];
+		order[k] = i;
+	}
+}
+
+/* The exchangers of an MX answer, most preferred first, the null MX noted. */
+static void add_hosts(struct mx_hosts *m, const struct dns_answer *mx)
+{
+	size_t order[DNS_MAX_RR];
+
+	sort_by_preference(mx, order);
+	for (size_t i = 0; i < mx->count; i++) {
+		const struct dns_rr *rr = &mx->rr[order[i]];
+
+		if (rr->name[0] == '\0')
+			m->null_mx = true;
+		else
+			add_host(m, rr->pref, rr->name);
+	}
+	/* records beyond what one answer keeps were never seen: any may be us */
+	if (mx->dropped > 0)
+		m->truncated = true;
+}
+
+static void add_addr(struct mx_hosts *m, size_t host, const struct netaddr *a)
+{
+	if (m->naddrs == MX_ADDRS_MAX) {
+		m->truncated = true;
+		return;
+	}
+	m->addr_host[m->naddrs] = host;
+	m->addrs[m->naddrs++] = *a;
 }
 
 /* A and AAAA of every exchanger, all asked before any is read. */
@@ -32,11 +75,13 @@ static void gather_addrs(struct resolver *r, struct mx_hosts *m)
 			struct dns_answer *a = resolver_collect_chain(r, handles[i][t], types[t]);
 
 			for (size_t k = 0; a->status == DNS_ANSWER && k < a->count; k++)
-				if (m->naddrs < MX_ADDRS_MAX) {
-					m->addr_host[m->naddrs] = i;
-					m->addrs[m->naddrs++] = a->rr[k].addr;
-				}
-			m->addrs_temp |= a->status == DNS_TEMPFAIL;
+				add_addr(m, i, &a->rr[k].addr);
+			if (a->status == DNS_ANSWER && a->dropped > 0)
+				m->truncated = true;
+			if (a->status == DNS_TEMPFAIL) {
+				m->hosts[i].addrs_temp = true;
+				m->addrs_temp = true;
+			}
 			dns_answer_unref(a);
 		}
 }
@@ -50,12 +95,7 @@ void mx_hosts_gather(struct resolver *r, const char *domain, struct mx_hosts *ou
 	if (mx->status == DNS_TEMPFAIL) {
 		out->status = TRI_TEMP;
 	} else if (mx->status == DNS_ANSWER) {
-		for (size_t i = 0; i < mx->count; i++) {
-			if (mx->rr[i].name[0] == '\0')
-				out->null_mx = true;
-			else
-				add_host(out, mx->rr[i].pref, mx->rr[i].name);
-		}
+		add_hosts(out, mx);
 		out->status = out->count ? TRI_YES : TRI_NO;
 	} else if (mx->status == DNS_NODATA) {
 		out->implicit = true;

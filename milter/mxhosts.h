@@ -3,6 +3,10 @@
  * over resolver answers: the MX RRset, or the implicit MX (the domain
  * itself, preference 0, RFC 5321 section 5.1) when there is none.  A null
  * MX ("MX 0 .", RFC 7505) is noted and kept out of the list.
+ *
+ * The exchangers are kept most preferred first, so that the caps below drop
+ * only the least preferred; whatever a cap drops is noted (truncated), since
+ * a dropped exchanger may be this host.
  */
 #ifndef MXP_MXHOSTS_H
 #define MXP_MXHOSTS_H
@@ -18,6 +22,7 @@
 struct mx_host {
 	unsigned pref;
 	char name[DNS_NAME_MAX + 1];
+	bool addrs_temp;            /* its A or AAAA lookup failed temporarily */
 };
 
 struct mx_hosts {
@@ -30,6 +35,7 @@ struct mx_hosts {
 	struct netaddr addrs[MX_ADDRS_MAX];
 	size_t addr_host[MX_ADDRS_MAX];     /* the exchanger each address belongs to */
 	bool addrs_temp;            /* some exchanger's addresses failed temporarily */
+	bool truncated;             /* exchangers or addresses dropped by a cap */
 };
 
 void mx_hosts_gather(struct resolver *r, const char *domain, struct mx_hosts *out);

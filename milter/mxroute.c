@@ -36,6 +36,15 @@ static long our_preference(const struct mx_hosts *mx, const struct netaddr *loca
 	return best;
 }
 
+/* A more preferred exchanger whose addresses failed: it may be us too. */
+static bool better_unresolved(const struct mx_hosts *mx, unsigned our_pref)
+{
+	for (size_t i = 0; i < mx->count; i++)
+		if (mx->hosts[i].pref < our_pref && mx->hosts[i].addrs_temp)
+			return true;
+	return false;
+}
+
 void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 		      const struct local_addresses *map, struct route *out)
 {
@@ -62,13 +71,14 @@ void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 		}
 	ours = our_preference(mx, local, map);
 	if (ours < 0) {
-		/* an exchanger whose addresses failed might have been us */
-		out->kind = mx->addrs_temp ? ROUTE_UNKNOWN : ROUTE_NONE;
-		out->why = mx->addrs_temp ? "dns" : NULL;
+		/* an exchanger whose addresses failed, or a cap dropped, might have been us */
+		out->why = mx->addrs_temp ? "dns" : mx->truncated ? "mx-truncated" : NULL;
+		out->kind = out->why ? ROUTE_UNKNOWN : ROUTE_NONE;
 		return;
 	}
 	out->our_pref = (unsigned)ours;
 	out->kind = out->our_pref <= out->primary_pref ? ROUTE_PRIMARY : ROUTE_BACKUP;
+	out->uncertain = out->kind == ROUTE_BACKUP && better_unresolved(mx, out->our_pref);
 }
 
 void route_format(const struct route *r, char *buf, size_t len)
@@ -90,4 +100,9 @@ void route_format(const struct route *r, char *buf, size_t len)
 		break;
 	}
 	snprintf(buf, len, "unknown(%s)", r->why ? r->why : "-");
+}
+
+bool route_uncertain(const struct route *r)
+{
+	return r->uncertain || (r->kind == ROUTE_UNKNOWN && r->why && strcmp(r->why, "dns") == 0);
 }

@@ -4,7 +4,8 @@
  * the recipient domain's exchangers: primary (our preference is the lowest;
  * equal preferences count as primary), backup (we are listed at a higher
  * preference), none (we are not an MX of the domain), nullmx (RFC 7505),
- * or unknown (a temporary DNS failure, or no local address known).
+ * or unknown (a temporary DNS failure, no local address known, or an RRset
+ * larger than what is kept, whose dropped records could be us).
  */
 #ifndef MXP_MXROUTE_H
 #define MXP_MXROUTE_H
@@ -27,12 +28,15 @@ struct route {
 	unsigned our_pref;
 	unsigned primary_pref;
 	const char *primary;        /* a most-preferred exchanger, in the mx_hosts */
-	const char *why;            /* for unknown: "dns" or "no-local-address" */
+	const char *why;            /* unknown: "dns", "no-local-address", "mx-truncated" */
+	bool uncertain;             /* backup, but a better exchanger's addresses failed */
 };
 
 void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 		      const struct local_addresses *map, struct route *out);
 /* "primary(pref=10)", "backup(pref=20,primary=mx1.example.net)", "none" ... */
 void route_format(const struct route *r, char *buf, size_t len);
+/* Would a successful lookup have given another route?  Then no check may fire on it. */
+bool route_uncertain(const struct route *r);
 
 #endif

@@ -89,6 +89,95 @@ static void test_unknown(void)
 	ROUTE("flaky2.example", "198.51.100.2", NULL, "unknown(dns)");
 }
 
+/*
+ * A large RRset, generated: "big.example" lists 38 exchangers at 30 before
+ * us at 20 and the primary at 10; "crowded.example" lists 20 at 10 before
+ * us at 30, more than are kept.
+ */
+static void *big_submit(struct resolver *self, const char *name, enum dns_type type)
+{
+	struct fake_resolver *f = (struct fake_resolver *)self;
+	bool crowded = strcmp(name, "crowded.example") == 0;
+	unsigned n;
+
+	if (type == DNS_T_MX && (crowded || strcmp(name, "big.example") == 0)) {
+		size_t count = crowded ? 21 : 40, others = count - (crowded ? 1 : 2);
+		struct dns_answer *a = dns_answer_new(DNS_ANSWER, count);
+		char host[64];
+
+		for (size_t i = 0; i < count; i++) {
+			if (i < others)
+				snprintf(host, sizeof host, "mx%zu.esp.example", i);
+			else
+				snprintf(host, sizeof host, "%s", i == others ? "mx2.example.net"
+									  : "mx1.example.net");
+			a->rr[i].pref = i < others ? (crowded ? 10 : 30) : i == others ? (crowded ? 30 : 20)
+										       : 10;
+			a->rr[i].name = strdup(host);
+		}
+		return a;
+	}
+	if (type == DNS_T_A && strstr(name, ".esp.example") && sscanf(name, "mx%u.", &n) == 1) {
+		struct dns_answer *a = dns_answer_new(DNS_ANSWER, 1);
+		char addr[32];
+
+		snprintf(addr, sizeof addr, "203.0.113.%u", n + 1);
+		netaddr_parse(addr, &a->rr[0].addr);
+		return a;
+	}
+	return fake_submit(&f->base, name, type);
+}
+
+static const char *big_route_of(const char *domain, const char *local, struct route *route)
+{
+	struct fake_resolver r = fake_resolver(zone);
+	struct mx_hosts mx;
+	struct netaddr l;
+
+	r.base.submit = big_submit;
+	mx_hosts_gather(&r.base, domain, &mx);
+	netaddr_parse(local, &l);
+	mxroute_classify(&mx, &l, NULL, route);
+	route_format(route, text, sizeof text);
+	return text;
+}
+
+static void test_large_rrset(void)
+{
+	struct route route;
+
+	/* sorted by preference before the cap: we are still seen at 20 */
+	CU_ASSERT_STRING_EQUAL(big_route_of("big.example", "198.51.100.2", &route),
+			       "backup(pref=20,primary=mx1.example.net)");
+	CU_ASSERT_STRING_EQUAL(big_route_of("big.example", "198.51.100.1", &route),
+			       "primary(pref=10)");
+	/* not among the exchangers kept, but a dropped one may be us: unknown, never none */
+	CU_ASSERT_STRING_EQUAL(big_route_of("crowded.example", "198.51.100.2", &route),
+			       "unknown(mx-truncated)");
+	CU_ASSERT_FALSE(route_uncertain(&route));
+}
+
+static void test_uncertain(void)
+{
+	struct fake_resolver r = fake_resolver(zone);
+	struct mx_hosts mx;
+	struct netaddr l;
+	struct route route;
+
+	netaddr_parse("198.51.100.2", &l);
+	/* backup at 20, but the exchanger at 10 failed: it may be us */
+	mx_hosts_gather(&r.base, "flaky.example", &mx);
+	mxroute_classify(&mx, &l, NULL, &route);
+	CU_ASSERT_EQUAL(route.kind, ROUTE_BACKUP);
+	CU_ASSERT_TRUE(route_uncertain(&route));
+	mx_hosts_gather(&r.base, "down.example", &mx);
+	mxroute_classify(&mx, &l, NULL, &route);
+	CU_ASSERT_TRUE(route_uncertain(&route));
+	mx_hosts_gather(&r.base, "example.net", &mx);
+	mxroute_classify(&mx, &l, NULL, &route);
+	CU_ASSERT_FALSE(route_uncertain(&route));
+}
+
 static void test_nat(void)
 {
 	/* behind NAT: 10.0.0.5 is published as 198.51.100.2 */
@@ -101,6 +190,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_routes), UNIT_TEST(test_unknown), UNIT_TEST(test_nat),
+		UNIT_TEST(test_large_rrset), UNIT_TEST(test_uncertain),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"mxroute", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
