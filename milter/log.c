@@ -180,12 +180,16 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 	put_field(&l, " verdict=", verdict_name(v->kind));
 	if (v->exempt != NULL)
 		put_field(&l, " exempt=", v->exempt);
+	if (v->exempt_unknown != NULL)
+		put_field(&l, " exempt_unknown=", v->exempt_unknown);
 	if (v->temperror != 0) {
 		checks_format(v->temperror, checks, sizeof checks);
 		put_field(&l, " temperror=", checks);
 	}
 	reply_format(&v->reply, reply, sizeof reply);
 	put_quoted_field(&l, " reply=", reply);
+	if (v->evidence[0] != '\0')
+		put_quoted_field(&l, " evidence=", v->evidence);
 }
 
 /* ---- the sink -------------------------------------------------------- */

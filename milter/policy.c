@@ -1,6 +1,11 @@
 /*
  * policy.c -- PURE: every check, the exemptions and the precedence
  * exempt > reject > tempfail > temporary DNS error > tag > log.
+ *
+ * One rule runs through it: a check whose outcome hangs on a lookup that
+ * failed temporarily is a temporary error, never fired; an exemption that
+ * hangs on one is unknown, and an unknown exemption can only turn a
+ * refusal into a deferral (451 4.4.3), never the other way round.
  */
 #include "autoconfig.h"
 
@@ -73,49 +78,94 @@ static bool is_our_address(const struct policy *pol, const struct session_facts 
 	return false;
 }
 
-static bool is_our_name(const struct policy *pol, const struct session_facts *s,
-			const struct rcpt_facts *r, const char *name)
+/* How a HELO name claims to be us; CLAIM_UNKNOWN: the exchangers could not be had. */
+enum claim {
+	CLAIM_NONE,
+	CLAIM_MTA_NAME,
+	CLAIM_LOCAL_NAME,
+	CLAIM_RCPT_DOMAIN,
+	CLAIM_MX_HOST,
+	CLAIM_UNKNOWN
+};
+
+static enum claim name_claim(const struct policy *pol, const struct session_facts *s,
+			     const struct rcpt_facts *r, const char *name)
 {
 	if (s->mta_name && name_equal(s->mta_name, name))
-		return true;
+		return CLAIM_MTA_NAME;
 	if (namelist_has_equal(&pol->local_names, name))
-		return true;
-	if (r == NULL)
-		return false;
-	if (r->domain && r->domain[0] && name_equal(r->domain, name))
-		return true;
-	return r->mx != NULL && mx_hosts_has_name(r->mx, name);
+		return CLAIM_LOCAL_NAME;
+	if (r == NULL || r->domain == NULL || r->domain[0] == '\0')
+		return CLAIM_NONE;
+	if (name_equal(r->domain, name))
+		return CLAIM_RCPT_DOMAIN;
+	if (r->mx != NULL && mx_hosts_has_name(r->mx, name))
+		return CLAIM_MX_HOST;
+	/*
+	 * The exchangers are unknown: a name in the recipient domain (where MX
+	 * hosts are usually named) may be one of them.  Elsewhere, not guessed:
+	 * treating every HELO as a possible MX host would defer all mail while
+	 * the recipient domain's MX lookup fails.
+	 */
+	if (r->mx != NULL && r->mx->status == TRI_TEMP && name_within(name, r->domain))
+		return CLAIM_UNKNOWN;
+	return CLAIM_NONE;
 }
 
-/* The client is an address of the name it gave: an honest name, ours or not. */
-static bool helo_is_client(const struct session_facts *s)
+/*
+ * The client is an address of the name it gave: an honest name, ours or
+ * not.  TRI_TEMP when the lookup that would tell failed.
+ */
+static enum tristate helo_is_client(const struct session_facts *s)
 {
-	return s->have_helo_dns && s->helo_dns.matches_client == TRI_YES;
+	return s->have_helo_dns ? s->helo_dns.matches_client : TRI_NO;
+}
+
+static enum check_result helo_name_impersonation(const struct policy *pol,
+						 const struct session_facts *s,
+						 const struct rcpt_facts *r)
+{
+	enum claim c = name_claim(pol, s, r, s->helo.name);
+	enum tristate honest = helo_is_client(s);
+
+	if (c == CLAIM_NONE || honest == TRI_YES)
+		return RESULT_NONE;
+	/* ours, but a failed lookup may yet show it is the client's own name */
+	return c == CLAIM_UNKNOWN || honest == TRI_TEMP ? RESULT_TEMPERROR : RESULT_FAIL;
+}
+
+static enum check_result helo_literal_impersonation(const struct policy *pol,
+						    const struct session_facts *s,
+						    const struct rcpt_facts *r)
+{
+	const struct netaddr *a = &s->helo.addr;
+
+	/* A host that names its own address is honest, even if it is ours. */
+	if (s->have_client && netaddr_equal(&s->client, a))
+		return RESULT_NONE;
+	if (is_our_address(pol, s, a))
+		return RESULT_FAIL;
+	/* the address of one of the recipient domain's exchangers */
+	if (r == NULL || r->mx == NULL)
+		return RESULT_NONE;
+	if (mx_hosts_has_addr(r->mx, a))
+		return RESULT_FAIL;
+	return r->mx->status == TRI_TEMP || r->mx->addrs_temp ? RESULT_TEMPERROR : RESULT_NONE;
 }
 
 static enum check_result helo_impersonation(const struct policy *pol,
 					    const struct session_facts *s,
 					    const struct rcpt_facts *r)
 {
-	const struct helo_info *h = &s->helo;
-
 	if (!s->helo_seen)
 		return RESULT_NONE;
-	switch (h->cls) {
+	switch (s->helo.cls) {
 	case HELO_FQDN:
 	case HELO_SINGLE_LABEL:
-		if (!is_our_name(pol, s, r, h->name) || helo_is_client(s))
-			return RESULT_NONE;
-		return RESULT_FAIL;
+		return helo_name_impersonation(pol, s, r);
 	case HELO_LITERAL:
 	case HELO_BARE_IP:
-		/* A host that names its own address is honest, even if it is ours. */
-		if (s->have_client && netaddr_equal(&s->client, &h->addr))
-			return RESULT_NONE;
-		if (is_our_address(pol, s, &h->addr))
-			return RESULT_FAIL;
-		/* the address of one of the recipient domain's exchangers */
-		return r && r->mx && mx_hosts_has_addr(r->mx, &h->addr) ? RESULT_FAIL : RESULT_NONE;
+		return helo_literal_impersonation(pol, s, r);
 	case HELO_BAD_SYNTAX:
 		break;
 	}
@@ -190,18 +240,37 @@ static enum check_result ptr_unconfirmed(UNUSED const struct policy *pol,
 	return s->iprev->result == IPREV_FAIL ? RESULT_FAIL : RESULT_NONE;
 }
 
+/*
+ * How many of the PTR names look generic.  Without a confirmed name the
+ * one that counts is the first, unless a forward lookup failed: then any
+ * name might have been the confirmed one.
+ */
+static enum check_result generic_names(const struct session_facts *s)
+{
+	const struct iprev_facts *f = s->iprev;
+	size_t generic = 0;
+
+	if (f->confirmed >= 0 || f->result != IPREV_TEMPERROR) {
+		const char *name = iprev_name(f);
+
+		return name && ptr_name_looks_generic(name, &s->client) ? RESULT_FAIL : RESULT_NONE;
+	}
+	for (size_t i = 0; i < f->count; i++)
+		generic += ptr_name_looks_generic(f->names[i], &s->client);
+	if (generic == 0)
+		return RESULT_NONE;
+	return generic == f->count ? RESULT_FAIL : RESULT_TEMPERROR;
+}
+
 static enum check_result ptr_generic(UNUSED const struct policy *pol,
 				     const struct session_facts *s,
 				     UNUSED const struct rcpt_facts *r)
 {
-	const char *name;
-
 	if (s->iprev == NULL)
 		return RESULT_NONE;
 	if (ptr_lookup_failed(s->iprev))
 		return RESULT_TEMPERROR;
-	name = iprev_name(s->iprev);
-	return name && ptr_name_looks_generic(name, &s->client) ? RESULT_FAIL : RESULT_NONE;
+	return generic_names(s);
 }
 
 /* A backup used while a better exchanger is up: the bypass this filter closes. */
@@ -209,11 +278,14 @@ static enum check_result backup_primary_up(const struct policy *pol,
 					   const struct session_facts *s,
 					   const struct rcpt_facts *r)
 {
-	if (r == NULL || !r->via_backup || r->primary_up == NULL)
+	if (r == NULL)
 		return RESULT_NONE;
 	if (s->have_client && cidrset_contains(&pol->allow_backup_clients, &s->client))
 		return RESULT_NONE;
-	return RESULT_FAIL;
+	/* a failed lookup left the route open: it may be a backup with the primary up */
+	if (r->route_uncertain && (r->primary_up != NULL || !r->via_backup))
+		return RESULT_TEMPERROR;
+	return r->via_backup && r->primary_up != NULL ? RESULT_FAIL : RESULT_NONE;
 }
 
 static const struct check_def checks[CHECK_COUNT] = {
@@ -296,25 +368,93 @@ const char *verdict_name(enum verdict_kind k)
 	return names[k];
 }
 
-static const char *exemption(const struct policy *pol, const struct session_facts *s,
-			     const struct rcpt_facts *r)
+/*
+ * The exemptions, in order.  Each answers yes, no, or TRI_TEMP when the
+ * lookup it hangs on failed: an exemption that might have applied.
+ */
+static enum tristate by_allow_clients(const struct policy *pol, const struct session_facts *s,
+				      UNUSED const struct rcpt_facts *r)
 {
-	if (s->have_client && cidrset_contains(&pol->allow_clients, &s->client))
-		return "allow_clients";
-	if (pol->allow_authenticated && s->authenticated)
-		return "authenticated";
-	/* allow_ptr trusts a name only once it is forward-confirmed */
-	if (s->iprev && s->iprev->confirmed >= 0 &&
-	    namelist_has_parent_of(&pol->allow_ptr, s->iprev->names[s->iprev->confirmed]))
-		return "allow_ptr";
-	/* our own backup relaying to us, or we to it: an MX host of the domain */
-	if (pol->allow_mx_peers && r != NULL && r->mx != NULL && s->have_client &&
-	    mx_hosts_has_addr(r->mx, &s->client))
-		return "allow_mx_peers";
-	if (r != NULL && r->address != NULL)
-		for (size_t i = 0; i < pol->allow_recipients_count; i++)
-			if (recipient_matches(pol->allow_recipients[i], r->address))
-				return "allow_recipients";
+	return s->have_client && cidrset_contains(&pol->allow_clients, &s->client) ? TRI_YES
+										     : TRI_NO;
+}
+
+static enum tristate by_authentication(const struct policy *pol,
+				       const struct session_facts *s,
+				       UNUSED const struct rcpt_facts *r)
+{
+	return pol->allow_authenticated && s->authenticated ? TRI_YES : TRI_NO;
+}
+
+/* allow_ptr trusts a name only once it is forward-confirmed. */
+static enum tristate by_allow_ptr(const struct policy *pol, const struct session_facts *s,
+				  UNUSED const struct rcpt_facts *r)
+{
+	const struct iprev_facts *f = s->iprev;
+
+	if (f == NULL || pol->allow_ptr.count == 0)
+		return TRI_NO;
+	if (f->confirmed >= 0)
+		return namelist_has_parent_of(&pol->allow_ptr, f->names[f->confirmed]) ? TRI_YES
+											: TRI_NO;
+	if (f->result != IPREV_TEMPERROR)
+		return TRI_NO;
+	if (f->count == 0)
+		return TRI_TEMP;        /* the PTR lookup itself failed: any name */
+	for (size_t i = 0; i < f->count; i++)
+		if (namelist_has_parent_of(&pol->allow_ptr, f->names[i]))
+			return TRI_TEMP;
+	return TRI_NO;
+}
+
+/* Our own backup relaying to us, or we to it: an MX host of the domain. */
+static enum tristate by_mx_peer(const struct policy *pol, const struct session_facts *s,
+				const struct rcpt_facts *r)
+{
+	if (!pol->allow_mx_peers || r == NULL || r->mx == NULL || !s->have_client)
+		return TRI_NO;
+	if (mx_hosts_has_addr(r->mx, &s->client))
+		return TRI_YES;
+	return r->mx->status == TRI_TEMP || r->mx->addrs_temp ? TRI_TEMP : TRI_NO;
+}
+
+static enum tristate by_allow_recipients(const struct policy *pol,
+					 UNUSED const struct session_facts *s,
+					 const struct rcpt_facts *r)
+{
+	if (r == NULL || r->address == NULL)
+		return TRI_NO;
+	for (size_t i = 0; i < pol->allow_recipients_count; i++)
+		if (recipient_matches(pol->allow_recipients[i], r->address))
+			return TRI_YES;
+	return TRI_NO;
+}
+
+static const struct {
+	const char *name;
+	enum tristate (*applies)(const struct policy *, const struct session_facts *,
+				 const struct rcpt_facts *);
+} exemptions[] = {
+	{"allow_clients", by_allow_clients},
+	{"authenticated", by_authentication},
+	{"allow_ptr", by_allow_ptr},
+	{"allow_mx_peers", by_mx_peer},
+	{"allow_recipients", by_allow_recipients},
+};
+
+/* The exemption that applies; else, in *unknown, the first that may have. */
+static const char *exemption(const struct policy *pol, const struct session_facts *s,
+			     const struct rcpt_facts *r, const char **unknown)
+{
+	*unknown = NULL;
+	for (size_t i = 0; i < sizeof exemptions / sizeof exemptions[0]; i++) {
+		enum tristate t = exemptions[i].applies(pol, s, r);
+
+		if (t == TRI_YES)
+			return exemptions[i].name;
+		if (t == TRI_TEMP && *unknown == NULL)
+			*unknown = exemptions[i].name;
+	}
 	return NULL;
 }
 
@@ -387,6 +527,11 @@ static void choose_answer(const struct policy *pol, const struct rcpt_facts *r,
 		v->reply = dns_temperror_reply;
 		v->kind = VERDICT_TEMPFAIL;
 	}
+	/* An exemption that may have applied: defer what would be refused, never refuse. */
+	if (v->exempt_unknown != NULL && v->kind != VERDICT_ACCEPT) {
+		v->reply = dns_temperror_reply;
+		v->kind = VERDICT_TEMPFAIL;
+	}
 	/* In a dry run nothing is refused; the header shows what would have been. */
 	for (int i = 0; i < CHECK_COUNT; i++) {
 		enum action a = pol->checks[i].action;
@@ -400,6 +545,71 @@ static void choose_answer(const struct policy *pol, const struct rcpt_facts *r,
 						    : VERDICT_WOULD_TEMPFAIL;
 }
 
+/* ", addresses 192.0.2.1,2001:db8::1" of exchanger host, as far as they fit. */
+static void append_addresses(const struct mx_hosts *mx, size_t host, char *buf, size_t len)
+{
+	size_t o = strlen(buf);
+	const char *sep = ", addresses ";
+
+	for (size_t i = 0; i < mx->naddrs && o < len; i++) {
+		char text[NETADDR_STRLEN];
+
+		if (mx->addr_host[i] != host)
+			continue;
+		netaddr_format(&mx->addrs[i], text, sizeof text);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", sep, text);
+		sep = ",";
+	}
+	if (sep[1] != '\0' && o < len)     /* none listed */
+		snprintf(buf + o, len - o, ", no address");
+}
+
+static size_t mx_host_index(const struct mx_hosts *mx, const char *name)
+{
+	size_t i = 0;
+
+	while (i < mx->count && !name_equal(mx->hosts[i].name, name))
+		i++;
+	return i;
+}
+
+/*
+ * What helo_impersonation saw, for the decision line: the identity the HELO
+ * claimed, the addresses it has and the client's, and the setting that
+ * exempts a relay of ours that sends from another address (NAT, a second
+ * interface, IPv6 source address selection).
+ */
+static void explain_impersonation(const struct policy *pol, const struct session_facts *s,
+				  const struct rcpt_facts *r, char *buf, size_t len)
+{
+	static const char *const claimed[] = {
+		[CLAIM_MTA_NAME] = "this MTA's name", [CLAIM_LOCAL_NAME] = "in local_names",
+		[CLAIM_RCPT_DOMAIN] = "the recipient domain", [CLAIM_MX_HOST] = "an MX host of",
+	};
+	char client[NETADDR_STRLEN] = "unknown", helo[NETADDR_STRLEN];
+	size_t o;
+
+	if (s->have_client)
+		netaddr_format(&s->client, client, sizeof client);
+	if (s->helo.cls == HELO_LITERAL || s->helo.cls == HELO_BARE_IP) {
+		netaddr_format(&s->helo.addr, helo, sizeof helo);
+		snprintf(buf, len, "HELO address %s is this host's or an MX host's of %s, "
+			 "not the client %s", helo, r && r->domain ? r->domain : "-", client);
+	} else {
+		enum claim c = name_claim(pol, s, r, s->helo.name);
+
+		snprintf(buf, len, "HELO %s is %s%s%s", s->helo.name,
+			 c < CLAIM_UNKNOWN ? claimed[c] : "ours",
+			 c == CLAIM_MX_HOST ? " " : "", c == CLAIM_MX_HOST ? r->domain : "");
+		if (c == CLAIM_MX_HOST)
+			append_addresses(r->mx, mx_host_index(r->mx, s->helo.name), buf, len);
+		o = strlen(buf);
+		snprintf(buf + o, len - o, ", not the client %s", client);
+	}
+	o = strlen(buf);
+	snprintf(buf + o, len - o, "; a relay of ours: list its address in allow_clients");
+}
+
 void policy_evaluate(const struct policy *pol, const struct session_facts *s,
 		     const struct rcpt_facts *r, struct verdict *out)
 {
@@ -407,12 +617,14 @@ void policy_evaluate(const struct policy *pol, const struct session_facts *s,
 	out->decisive = -1;
 	out->kind = VERDICT_ACCEPT;
 	run_checks(pol, s, r, out);
-	out->exempt = exemption(pol, s, r);
+	out->exempt = exemption(pol, s, r, &out->exempt_unknown);
 	if (out->exempt != NULL) {
 		out->kind = VERDICT_EXEMPT;
 		return;
 	}
 	choose_answer(pol, r, out);
+	if (out->fired & (1u << CHECK_HELO_IMPERSONATION))
+		explain_impersonation(pol, s, r, out->evidence, sizeof out->evidence);
 }
 
 void checks_format(unsigned mask, char *buf, size_t len)

@@ -120,7 +120,10 @@ struct rcpt_facts {
 	const struct mx_hosts *mx;  /* the domain's exchangers; NULL when not looked up */
 	bool via_backup;            /* the route is backup */
 	const char *primary_up;     /* a better exchanger that accepted a probe, or NULL */
+	bool route_uncertain;       /* the route hangs on a lookup that failed (route_uncertain) */
 };
+
+#define EVIDENCE_MAX 320
 
 struct verdict {
 	unsigned fired;             /* bit (1u << check) per check that fired */
@@ -128,9 +131,11 @@ struct verdict {
 	enum action action;         /* strongest action among fired checks */
 	enum verdict_kind kind;
 	const char *exempt;         /* which allow_* exempted, for VERDICT_EXEMPT */
+	const char *exempt_unknown; /* an allow_* that a failed lookup left open, or NULL */
 	int decisive;               /* check whose reply is given, -1 for none */
 	struct reply reply;         /* the answer, for reject/tempfail and would-* */
 	unsigned tagged;            /* checks to name in the X-MX-Policy header */
+	char evidence[EVIDENCE_MAX];    /* why helo_impersonation fired, "" otherwise */
 };
 
 const char *check_name(enum check_id id);

@@ -46,7 +46,7 @@ static struct session_facts facts(const char *helo)
 static struct verdict judge(const struct session_facts *s, const char *rcpt)
 {
 	struct rcpt_facts r = {rcpt, rcpt ? strchr(rcpt, '@') + 1 : NULL, current_mx,
-			       current_primary_up != NULL, current_primary_up};
+			       current_primary_up != NULL, current_primary_up, false};
 	struct verdict v;
 
 	policy_evaluate(&cfg->policy, s, rcpt ? &r : NULL, &v);
@@ -453,18 +453,27 @@ static void test_impersonating_recipient_mx(void)
 	memset(&mx, 0, sizeof mx);
 	mx.status = TRI_YES;
 	mx.count = 2;
-	mx.hosts[0] = (struct mx_host){10, "mx1.example.net"};
-	mx.hosts[1] = (struct mx_host){20, "relay.backup-provider.example"};
+	mx.hosts[0] = (struct mx_host){.pref = 10, .name = "mx1.example.net"};
+	mx.hosts[1] = (struct mx_host){.pref = 20, .name = "relay.backup-provider.example"};
 	mx.naddrs = 1;
 	netaddr_parse("203.0.113.20", &mx.addrs[0]);
+	mx.addr_host[0] = 1;
 	use_config("");
 	current_mx = &mx;
 	v = judge_helo("relay.backup-provider.example");
 	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION));
+	/* the decision line names the claim, both addresses and the way out */
+	CU_ASSERT_STRING_EQUAL(v.evidence, "HELO relay.backup-provider.example is an MX host of "
+			       "example.net, addresses 203.0.113.20, not the client 192.0.2.10; "
+			       "a relay of ours: list its address in allow_clients");
+	v = judge_helo("mx1.example.net");
+	CU_ASSERT_STRING_EQUAL(v.evidence, "HELO mx1.example.net is this MTA's name, not the "
+			       "client 192.0.2.10; a relay of ours: list its address in allow_clients");
 	v = judge_helo("[203.0.113.20]");
 	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION) | BIT(CHECK_HELO_LITERAL_MISMATCH));
 	v = judge_helo("other.backup-provider.example");
 	CU_ASSERT_EQUAL(v.fired, 0);
+	CU_ASSERT_STRING_EQUAL(v.evidence, "");
 	current_mx = NULL;
 	v = judge_helo("relay.backup-provider.example");
 	CU_ASSERT_EQUAL(v.fired, 0);
@@ -479,7 +488,7 @@ static void test_allow_mx_peers(void)
 	memset(&mx, 0, sizeof mx);
 	mx.status = TRI_YES;
 	mx.count = 1;
-	mx.hosts[0] = (struct mx_host){20, "mx2.example.net"};
+	mx.hosts[0] = (struct mx_host){.pref = 20, .name = "mx2.example.net"};
 	mx.naddrs = 1;
 	netaddr_parse("192.0.2.10", &mx.addrs[0]);  /* the client */
 	current_mx = &mx;
