@@ -16,6 +16,17 @@ static bool is_let_dig(unsigned char c)
 	return c < 0x80 && isalnum(c);
 }
 
+/*
+ * An underscore is outside RFC 5321's sub-domain, but Windows names hosts
+ * with it (mail_gw.example.com) and Postfix's reject_invalid_helo_hostname
+ * accepts it: taken like a letter, so that such a name is a domain that the
+ * other checks still judge, never a reason for a permanent refusal.
+ */
+static bool is_label_char(unsigned char c)
+{
+	return is_let_dig(c) || c == '_';
+}
+
 /* Checks one label; on failure sets *why. */
 static bool label_ok(const char *s, size_t len, const char **why)
 {
@@ -27,14 +38,14 @@ static bool label_ok(const char *s, size_t len, const char **why)
 		*why = "label longer than 63 octets";
 		return false;
 	}
-	if (!is_let_dig((unsigned char)s[0]) || !is_let_dig((unsigned char)s[len - 1])) {
+	if (!is_label_char((unsigned char)s[0]) || !is_label_char((unsigned char)s[len - 1])) {
 		*why = "label must start and end with a letter or digit";
 		return false;
 	}
 	for (size_t i = 1; i + 1 < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!is_let_dig(c) && c != '-') {
+		if (!is_label_char(c) && c != '-') {
 			*why = "invalid character in label";
 			return false;
 		}
@@ -81,7 +92,8 @@ static void classify_literal(const char *in, size_t len, struct helo_info *out)
 	size_t blen = len - 2;
 
 	if (blen > 5 && strncasecmp(body, "IPv6:", 5) == 0) {
-		if (netaddr_parse(in, &out->addr)) {
+		/* RFC 5321 4.1.3: an IPv6 address must follow the tag, not [IPv6:192.0.2.1] */
+		if (memchr(body + 5, ':', blen - 5) != NULL && netaddr_parse(in, &out->addr)) {
 			out->cls = HELO_LITERAL;
 			return;
 		}

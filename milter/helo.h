@@ -4,13 +4,16 @@
  * Decisions (see tests/unit/test_helo.c for the table):
  *  - one trailing dot is tolerated and stripped ("mail.example.com.");
  *  - labels follow RFC 5321 sub-domain: letters, digits and inner hyphens,
- *    at most 63 octets each, 255 octets in all; an underscore is a syntax error;
+ *    at most 63 octets each, 255 octets in all; an underscore counts as a
+ *    letter (Windows host names; Postfix accepts it too), so "mail_gw.example.com"
+ *    is a domain for the other checks to judge;
  *  - a name whose last label is all digits and that is not an IPv4 address
  *    is a syntax error (no top-level domain is numeric, RFC 3696 section 2);
  *  - IPv4 literals are RFC 5321 Snum: leading zeros allowed, compared
  *    numerically ([127.000.001.010] is 127.0.1.10);
  *  - the "IPv6:" tag is matched case-insensitively; an IPv6 address without
- *    the tag inside brackets is a syntax error; the address itself is parsed
+ *    the tag inside brackets is a syntax error, and so is an IPv4 address
+ *    after the tag ([IPv6:192.0.2.1]); the address itself is parsed
  *    as RFC 4291 text, so a "::" standing for a single group (which RFC
  *    5321's grammar forbids) is tolerated, since stacks emit it;
  *  - other General-address-literal tags are a syntax error: none is

@@ -32,6 +32,12 @@ static const struct row rows[] = {
 	{"mail-out-3.smtp.github.com", HELO_FQDN, "mail-out-3.smtp.github.com"},
 	{"mail-qk1-f170.google.com", HELO_FQDN, "mail-qk1-f170.google.com"},
 	{"203-0-113-9.dsl.example.net", HELO_FQDN, "203-0-113-9.dsl.example.net"},
+	/* an underscore is taken as a letter (helo.h): Windows names, as Postfix does */
+	{"mail_gw.example.com", HELO_FQDN, "mail_gw.example.com"},
+	{"MAIL_1.Example.com", HELO_FQDN, "mail_1.example.com"},
+	{"_dmarc-gw.example.com", HELO_FQDN, "_dmarc-gw.example.com"},
+	{"exch_01.corp_lan.example", HELO_FQDN, "exch_01.corp_lan.example"},
+	{"WIN_SRV01", HELO_SINGLE_LABEL, "win_srv01"},
 	/* single labels */
 	{"localhost", HELO_SINGLE_LABEL, "localhost"},
 	{"WIN-8DKQ3J2", HELO_SINGLE_LABEL, "win-8dkq3j2"},
@@ -62,6 +68,7 @@ static const struct row rows[] = {
 	/* "::" for one group: outside RFC 5321's grammar, tolerated (helo.h) */
 	{"[IPv6:1:2:3:4:5:6:7::]", HELO_LITERAL, "1:2:3:4:5:6:7:0"},
 	{"[IPv6:1:2:3:4:5:6::8]", HELO_LITERAL, "1:2:3:4:5:6:0:8"},
+	{"[IPv6:::192.0.2.7]", HELO_LITERAL, "::192.0.2.7"},
 	/* syntax errors */
 	{"", HELO_BAD_SYNTAX, NULL},
 	{".", HELO_BAD_SYNTAX, NULL},
@@ -72,7 +79,9 @@ static const struct row rows[] = {
 	{"-mail.example.com", HELO_BAD_SYNTAX, NULL},
 	{"mail-.example.com", HELO_BAD_SYNTAX, NULL},
 	{"mail.example.com-", HELO_BAD_SYNTAX, NULL},
-	{"mail_1.example.com", HELO_BAD_SYNTAX, NULL},
+	{"mail_.example.com.", HELO_FQDN, "mail_.example.com"},
+	{"mail_ gw.example.com", HELO_BAD_SYNTAX, NULL},
+	{"mail_\x01.example.com", HELO_BAD_SYNTAX, NULL},
 	{"mail example.com", HELO_BAD_SYNTAX, NULL},
 	{"m\xc3\xa4il.example.com", HELO_BAD_SYNTAX, NULL},
 	{"mail.example.com\r", HELO_BAD_SYNTAX, NULL},
@@ -98,6 +107,12 @@ static const struct row rows[] = {
 	{"[IPv6:1:2:3:4:5:6:7:8:9]", HELO_BAD_SYNTAX, NULL},
 	{"[IPv6:fe80::1%eth0]", HELO_BAD_SYNTAX, NULL},
 	{"[IPv4:192.0.2.1]", HELO_BAD_SYNTAX, NULL},
+	/* RFC 5321 4.1.3: the tag must be followed by an IPv6 address */
+	{"[IPv6:1.2.3.4]", HELO_BAD_SYNTAX, NULL},
+	{"[IPv6:192.0.2.1]", HELO_BAD_SYNTAX, NULL},
+	{"[ipv6:010.000.000.001]", HELO_BAD_SYNTAX, NULL},
+	{"[IPv6:192.0.2.1:25]", HELO_BAD_SYNTAX, NULL},
+	{"[IPv6: 2001:db8::1]", HELO_BAD_SYNTAX, NULL},
 	{"[x-tag:whatever]", HELO_BAD_SYNTAX, NULL},
 	{"2001:db8:::1", HELO_BAD_SYNTAX, NULL},
 	{"[192.0.2.1]x", HELO_BAD_SYNTAX, NULL},
