@@ -135,6 +135,9 @@ static bool lint_name(const struct audit_exchanger *x, struct lint_report *out)
 		return false;
 	}
 	helo_classify(x->name, &h);
+	/* the HELO classifier tolerates what clients send; an MX name is held to RFC 5321 */
+	if (h.cls != HELO_BAD_SYNTAX && strchr(x->name, '_') != NULL)
+		h = (struct helo_info){.cls = HELO_BAD_SYNTAX, .why = "underscore in a label"};
 	if (h.cls == HELO_BAD_SYNTAX) {
 		add(out, LINT_ERROR, "mx-name-syntax", "RFC 5321 2.3.5", x->name,
 		    "not a valid host name (%s)", h.why ? h.why : "syntax");
