@@ -30,7 +30,13 @@ start_milter "$BASE_CONF"
 accepted good_fqdn 127.0.1.10 mail.sender.example user@example.net \
 	"helo=mail.sender.example" "checks=-" "verdict=accept" "rcpt=<user@example.net>" \
 	"rcpt_domain=example.net" "$MAIN_ROUTE"
-refused helo_syntax 127.0.1.11 bad_name.sender.example user@example.net \
+# an underscore is no syntax error (Windows names; Postfix accepts it too)
+accepted helo_underscore 127.0.1.10 mail_gw.sender.example user@example.net \
+	"helo=mail_gw.sender.example" "checks=-" "verdict=accept"
+refused helo_syntax 127.0.1.11 bad+name.sender.example user@example.net \
+	"501 5.5.2 RCPT" helo_syntax
+# RFC 5321 4.1.3: the IPv6 tag must be followed by an IPv6 address
+refused helo_ipv6_tag_ipv4 127.0.1.11 '[IPv6:127.0.1.11]' user@example.net \
 	"501 5.5.2 RCPT" helo_syntax
 refused helo_syntax_dots 127.0.1.11 mail..sender.example user@example.net \
 	"501 5.5.2 RCPT" helo_syntax
@@ -56,6 +62,10 @@ refused impersonate_local_names 127.0.1.17 backup.example.org user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation
 refused impersonate_rcpt_mx 127.0.1.17 mx2.example.net user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation
+# the decision line says what was claimed, both addresses, and the way out
+expect_milter_log impersonate_rcpt_mx impersonate_rcpt_mx@sender.example \
+	'evidence="HELO mx2.example.net is an MX host of example.net, addresses 127.0.0.26, not the client 127.0.1.17; a relay of ours: list its address in allow_clients"' &&
+	pass impersonate_rcpt_mx_evidence
 refused impersonate_rcpt_mx_address 127.0.1.17 '[127.0.0.26]' user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation,helo_literal_mismatch
 refused impersonate_our_address 127.0.1.17 '[127.0.0.25]' user@example.net \
@@ -98,11 +108,17 @@ expect_reply per_rcpt "504 5.5.2 RCPT" &&
 	expect_milter_log per_rcpt per_rcpt@sender.example "rcpt=<user@example.net>" "verdict=reject" &&
 	pass per_rcpt
 
+# our backup relaying from an egress address that is not in its A record
+# (NAT, a second interface): refused until allow_clients lists it
+refused mx_peer_egress 127.0.1.50 mx2.example.net user@example.net \
+	"550 5.7.1 RCPT" helo_impersonation
 reload_milter "$BASE_CONF
-allow_clients = 127.0.0.1/32 ::1/128 127.0.1.32/30
+allow_clients = 127.0.0.1/32 ::1/128 127.0.1.32/30 127.0.1.50
 allow_helo = 127.0.1.40 legacy.sender.example"
 accepted exempt_allow_clients 127.0.1.33 WIN-8DKQ3J2 user@example.net \
 	"checks=helo_not_fqdn" "verdict=exempt" "exempt=allow_clients"
+accepted mx_peer_egress_allowed 127.0.1.50 mx2.example.net user@example.net \
+	"verdict=exempt" "exempt=allow_clients"
 refused not_exempt_next_net 127.0.1.36 WIN-8DKQ3J2 user@example.net "504 5.5.2 RCPT" helo_not_fqdn
 accepted allow_helo_client 127.0.1.40 WIN-8DKQ3J2 user@example.net "checks=-" "verdict=accept"
 accepted allow_helo_name 127.0.1.41 box.legacy.sender.example user@example.net \
@@ -117,7 +133,7 @@ refused action_tempfail 127.0.1.21 WIN-8DKQ3J2 user@example.net "450 4.5.2 RCPT"
 refused custom_reply 127.0.1.22 127.0.1.22 user@example.net "554 5.7.1 RCPT" helo_bare_ip
 expect_line custom_reply_text "$T/out/custom_reply.txt" \
 	'554 5.7.1 Bracket your address literal, 100% of the time' "reply text not as configured"
-accepted action_log 127.0.1.23 bad_name.sender.example user@example.net \
+accepted action_log 127.0.1.23 bad+name.sender.example user@example.net \
 	"checks=helo_syntax" "action=log" "verdict=accept"
 
 reload_milter "$BASE_CONF
@@ -183,6 +199,20 @@ if wait_for "$T/milter.log" "reload failed: keeping the current configuration" 1
 else
 	fail bad_reload_keeps_old "no file:line errors logged for the broken reload"
 fi
+
+# ---- a failed lookup never turns an exemption into a refusal ------------------------
+# Our backup relays with HELO mx2.example.net and its A record SERVFAILs: the
+# HELO cannot be shown honest nor the client an MX peer, so the answer is a
+# deferral, never 550.  A fresh filter, so that no cached answer hides the fault.
+stop_milter
+set_dns_faults '{"mx2.example.net A": "servfail"}'
+start_milter "$BASE_CONF"
+refused mx_peer_servfail 127.0.0.26 mx2.example.net user@example.net \
+	"451 4.4.3 RCPT" -
+expect_milter_log mx_peer_servfail mx_peer_servfail@sender.example \
+	"exempt_unknown=allow_mx_peers" "temperror=helo_impersonation" &&
+	pass mx_peer_servfail_logged
+set_dns_faults '{}'
 
 # ---- privileges: the serving process runs as the -u user --------------------------
 if [ "$(ps -o user= -p "$MILTER_PID" | tr -d ' ')" = nobody ] &&

@@ -32,7 +32,7 @@ reload_milter "$BASE_CONF
 mx_probe_port = 2599"
 same_on_both not_fqdn 127.0.1.13 WIN-8DKQ3J2 "504 5.5.2 RCPT" helo_not_fqdn
 same_on_both bare_ip 127.0.1.12 127.0.1.12 "501 5.5.2 RCPT" helo_bare_ip
-same_on_both syntax 127.0.1.11 bad_name.sender.example "501 5.5.2 RCPT" helo_syntax
+same_on_both syntax 127.0.1.11 bad+name.sender.example "501 5.5.2 RCPT" helo_syntax
 same_on_both literal 127.0.1.14 '[192.0.2.1]' "550 5.7.1 RCPT" helo_literal_mismatch
 same_on_both impersonation 127.0.1.17 example.net "550 5.7.1 RCPT" helo_impersonation
 same_on_both ptr_missing 127.0.2.2 '[127.0.2.2]' "450 4.7.25 RCPT" ptr_missing
@@ -90,6 +90,32 @@ else
 	fail nat_warning_once "the NAT warning is not logged exactly once"
 fi
 SERVER=$MX1
+
+# ---- a large MX RRset: most preferred first, whatever the answer order -----------------
+# big.example.org lists 38 exchangers at 30 before us (20) and the primary (10),
+# in an answer too large for UDP.
+if nsexec dig +noedns +ignore +time=2 @127.0.0.1 big.example.org MX | grep -q 'flags:.* tc'; then
+	pass big_rrset_needs_tcp
+else
+	fail big_rrset_needs_tcp "the 40-record answer fits UDP: the test does not reach TCP"
+fi
+SERVER=$MX2
+accepted big_rrset_backup 127.0.2.1 good.sender.example user@big.example.org \
+	"rcpt_domain=big.example.org" "route=backup(pref=20,primary=mx1.example.net)" "verdict=accept"
+# 20 exchangers at 10 before us at 30: more than are kept, so unknown, never none
+accepted crowded_rrset_unknown 127.0.2.1 good.sender.example user@crowded.example.org \
+	"route=unknown(mx-truncated)"
+reload_milter "$BASE_CONF
+mx_probe_port = 25
+backup_primary_up = tempfail"
+refused big_rrset_primary_up 127.0.2.1 good.sender.example user@big.example.org \
+	"451 4.7.1 RCPT" backup_primary_up
+expect_milter_log big_rrset_primary_up big_rrset_primary_up@sender.example \
+	"route=backup(pref=20,primary=mx1.example.net:up)" && pass big_rrset_primary_up_route
+SERVER=$MX1
+accepted big_rrset_primary 127.0.2.1 good.sender.example user@big.example.org \
+	"route=primary(pref=10)" "verdict=accept"
+reload_milter "$BASE_CONF"
 
 # ---- other domains: implicit MX, null MX, not ours, two domains at once ------------------
 accepted route_implicit 127.0.2.1 good.sender.example user@example.org \
