@@ -4,10 +4,12 @@
 #include "autoconfig.h"
 
 #include <ctype.h>
+#include <libpsl.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "iprev.h"
+#include "names.h"
 
 const char *iprev_result_name(enum iprev_result r)
 {
@@ -24,6 +26,69 @@ const char *iprev_name(const struct iprev_facts *f)
 		return f->names[f->confirmed];
 	return f->count > 0 ? f->names[0] : NULL;
 }
+
+/* ---- registrable domains --------------------------------------------------- */
+
+/* Letters, digits, '-', '_' and '.': anything else never reaches libpsl. */
+static bool plain_name(const char *name)
+{
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && !strchr("-_.", *name))
+			return false;
+	return true;
+}
+
+static const char *next_label(const char *p)
+{
+	const char *dot = strchr(p, '.');
+
+	return dot ? dot + 1 : NULL;
+}
+
+/* Without the list: the last two labels, as before libpsl was asked. */
+static const char *last_two_labels(const char *name)
+{
+	const char *prev = NULL, *last = NULL;
+
+	for (const char *p = name; p; p = next_label(p)) {
+		prev = last;
+		last = p;
+	}
+	return prev;
+}
+
+/*
+ * The registrable domain of a lower-case name without a trailing dot, a
+ * pointer into it; NULL when the name is a public suffix itself.  The ICANN
+ * section only: the private one lists platforms that hand out subdomains
+ * ("*.compute-1.amazonaws.com"), which would make every EC2 host name a
+ * registrable domain with no host part left to read, whereas the one who
+ * names an address block is the registrant under an ICANN suffix.
+ * psl_builtin() is compiled-in constant data: no file, no allocation, no
+ * lock, the same for every thread; NULL if libpsl was built without it.
+ */
+static const char *registrable(const char *name)
+{
+	const psl_ctx_t *psl = psl_builtin();
+	const char *prev = NULL;
+
+	if (psl == NULL || !plain_name(name))
+		return last_two_labels(name);
+	for (const char *p = name; p; prev = p, p = next_label(p))
+		if (psl_is_public_suffix2(psl, p, PSL_TYPE_ICANN))
+			return prev;
+	return NULL;
+}
+
+/* The length of the host part: what is left of the registrable domain. */
+static size_t host_part(const char *name)
+{
+	const char *reg = registrable(name);
+
+	return reg && reg > name ? (size_t)(reg - name - 1) : 0;
+}
+
+/* ---- forward confirmation -------------------------------------------------- */
 
 static bool answer_has(const struct dns_answer *a, const struct netaddr *addr)
 {
@@ -92,16 +157,50 @@ void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_n
 
 /* ---- generic names -------------------------------------------------------- */
 
+/*
+ * Words ISPs put in the names of their customers' addresses: dynamic
+ * assignment, pools, customers (in the plural and in a few languages),
+ * and the access technologies: DSL in its variants, PPP and its tunnels,
+ * dial-up, cable modems, fibre to the x, fixed wireless and mobile data.
+ */
 static const char *const generic_tokens[] = {
-	"dsl", "adsl", "vdsl", "xdsl", "sdsl", "dyn", "dynamic", "dynip", "dip",
-	"pool", "dhcp", "ppp", "pppoe", "cable", "dialup", "dial", "dialin",
-	"client", "clients", "customer", "cust", "broadband", "bb", "residential",
-	"res", "home", "user", "users", "subscriber", "cpe", "modem", "wireless",
-	"wifi", "lte", "mobile", "ftth", "fttx", "catv", "nat", NULL
+	"dsl", "adsl", "vdsl", "xdsl", "sdsl", "hdsl", "shdsl", "idsl", "dslb", "dyndsl",
+	"dyn", "dynamic", "dynip", "dip", "dhcp",
+	"pool", "pools", "ppp", "pppoe", "pppoa", "l2tp", "pptp",
+	"dialup", "dial", "dialin",
+	"cable", "catv", "cablemodem", "cm", "docsis", "hfc", "hsd", "cpe", "modem", "modems",
+	"ftth", "fttb", "fttc", "fttp", "fttn", "fttx", "fios", "fiber", "fibre",
+	"wireless", "wifi", "wlan", "wimax", "lte", "mobile", "gprs", "umts", "hspa",
+	"3g", "4g", "5g", "nat", "cgnat",
+	"client", "clients", "clienti", "cliente", "clientes", "customer", "customers",
+	"cust", "custs", "kunden", "abo", "subscriber", "subscribers",
+	"broadband", "bb", "residential", "res", "home", "user", "users", "hosts", NULL
 };
 
-static bool is_generic_token(const char *tok, size_t len)
+/*
+ * Words of a deliberately named mail host.  They outweigh an embedded
+ * address (Facebook's 66-220-155-178.mail-mail.facebook.com, Outlook.com's
+ * mail-oln040092066037.outbound.protection.outlook.com), never a token
+ * above: an ISP's pool does not call itself mail, and who can name a host
+ * "mail" can name it anything.
+ */
+static const char *const mail_tokens[] = {
+	"mail", "email", "mailer", "mailout", "mx", "mta", "smtp", "smtpout", "relay",
+	"outbound", NULL
+};
+
+static bool in_list(const char *const *list, const char *tok, size_t len)
 {
+	for (int i = 0; list[i]; i++)
+		if (strlen(list[i]) == len && strncmp(list[i], tok, len) == 0)
+			return true;
+	return false;
+}
+
+static bool is_token(const char *const *list, const char *tok, size_t len)
+{
+	if (in_list(list, tok, len))            /* "4g" before its digit goes */
+		return true;
 	/* "pool123", "dhcp2": digits around a token do not hide it */
 	while (len > 0 && isdigit((unsigned char)tok[len - 1]))
 		len--;
@@ -109,99 +208,163 @@ static bool is_generic_token(const char *tok, size_t len)
 		tok++;
 		len--;
 	}
-	for (int i = 0; generic_tokens[i]; i++)
-		if (strlen(generic_tokens[i]) == len && strncmp(generic_tokens[i], tok, len) == 0)
-			return true;
-	return false;
+	return in_list(list, tok, len);
 }
 
-/* The length of the host part: everything but the last two labels. */
-static size_t host_part(const char *name)
-{
-	const char *last = strrchr(name, '.');
-
-	if (last == NULL)
-		return 0;
-	while (last > name && last[-1] != '.')
-		last--;
-	return last > name ? (size_t)(last - name - 1) : 0;
-}
-
-static bool has_generic_token(const char *name, size_t len)
+/* A whole alphanumeric run of the host part that is in list. */
+static bool has_token(const char *const *list, const char *host, size_t len)
 {
 	size_t i = 0;
 
 	while (i < len) {
 		size_t start = i;
 
-		while (i < len && isalnum((unsigned char)name[i]))
+		while (i < len && isalnum((unsigned char)host[i]))
 			i++;
-		if (i > start && is_generic_token(name + start, i - start))
+		if (i > start && is_token(list, host + start, i - start))
 			return true;
 		i++;
 	}
 	return false;
 }
 
-/* The numbers in the host part, in order. */
-static size_t numbers(const char *name, size_t len, unsigned long *out, size_t max)
+/* ---- the client's address in the host part --------------------------------- */
+
+static void sort4(unsigned v[4])
 {
+	for (int i = 1; i < 4; i++)
+		for (int k = i; k > 0 && v[k - 1] > v[k]; k--) {
+			unsigned t = v[k];
+
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+}
+
+/* The four octets in any order: ISPs write them forward, reversed and mixed. */
+static bool same_octets(const unsigned v[4], const unsigned want[4])
+{
+	unsigned got[4] = {v[0], v[1], v[2], v[3]};
+
+	sort4(got);
+	return memcmp(got, want, sizeof got) == 0;
+}
+
+static unsigned digits_value(const char *s, size_t n, int base)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * (unsigned)base + (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0' :
+						    tolower((unsigned char)s[i]) - 'a' + 10);
+	return v;
+}
+
+/* Decimal numbers between any separators: "203-0-113-9", "host86-123-45-67". */
+static bool decimal_groups(const char *host, size_t len, const unsigned want[4])
+{
+	unsigned nums[DNS_NAME_MAX];
 	size_t n = 0, i = 0;
 
-	while (i < len && n < max) {
-		if (!isdigit((unsigned char)name[i])) {
+	while (i < len) {
+		size_t start = i;
+
+		while (i < len && isdigit((unsigned char)host[i]))
+			i++;
+		if (i == start) {
 			i++;
 			continue;
 		}
-		unsigned long v = 0;
-		size_t digits = 0;
-
-		while (i < len && isdigit((unsigned char)name[i])) {
-			if (digits < 12)
-				v = v * 10 + (unsigned long)(name[i] - '0');
-			digits++;
-			i++;
-		}
-		out[n++] = digits <= 3 ? v : 1000;   /* longer runs are read below */
+		/* more than three digits is no octet (twelve are read below) */
+		nums[n++] = i - start <= 3 ? digits_value(host + start, i - start, 10) : 1000;
 	}
-	return n;
+	for (size_t k = 0; k + 4 <= n; k++)
+		if (same_octets(nums + k, want))
+			return true;
+	return false;
 }
 
-static bool embeds_ipv4(const char *name, size_t len, const unsigned char *b)
+static bool is_digit_of(int c, int base)
 {
-	unsigned long nums[64];
-	size_t n = numbers(name, len, nums, 64);
-	char host[DNS_NAME_MAX + 1], form[16];
+	return base == 16 ? isxdigit(c) != 0 : isdigit(c) != 0;
+}
 
-	for (size_t i = 0; i + 4 <= n; i++) {
-		bool fwd = true, rev = true;
+/*
+ * Four octets of equal width with nothing between them: zero-padded
+ * decimal ("126001002003", three digits each) or hex ("cb007109", two),
+ * at every offset of a run of such digits ("p5B0A1234", "softbank126...").
+ */
+static bool packed(const char *host, size_t len, int base, const unsigned want[4])
+{
+	size_t part = base == 16 ? 2 : 3, run = 0;
 
-		for (int k = 0; k < 4; k++) {
-			fwd = fwd && nums[i + k] == b[k];
-			rev = rev && nums[i + k] == b[3 - k];
+	for (size_t i = 0; i < len; i++) {
+		run = is_digit_of((unsigned char)host[i], base) ? run + 1 : 0;
+		if (run >= 4 * part) {
+			const char *w = host + i + 1 - 4 * part;
+			unsigned v[4];
+
+			for (size_t k = 0; k < 4; k++)
+				v[k] = digits_value(w + k * part, part, base);
+			if (same_octets(v, want))
+				return true;
 		}
-		if (fwd || rev)
-			return true;
 	}
-	memcpy(host, name, len);
-	host[len] = '\0';
-	snprintf(form, sizeof form, "%03u%03u%03u%03u", b[0], b[1], b[2], b[3]);
-	if (strstr(host, form))
-		return true;
-	snprintf(form, sizeof form, "%03u%03u%03u%03u", b[3], b[2], b[1], b[0]);
-	if (strstr(host, form))
-		return true;
-	snprintf(form, sizeof form, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
-	return strstr(host, form) != NULL;
+	return false;
+}
+
+static bool hex_octet(const char *s, size_t n)
+{
+	return n >= 1 && n <= 2 && isxdigit((unsigned char)s[0]) && isxdigit((unsigned char)s[n - 1]);
+}
+
+/* Hex octets between separators: "c0-a8-00-01", "c0.a8.0.1"; the last four seen. */
+static bool hex_groups(const char *host, size_t len, const unsigned want[4])
+{
+	unsigned v[4];
+	size_t have = 0, i = 0;
+
+	while (i < len) {
+		size_t start = i;
+
+		while (i < len && isalnum((unsigned char)host[i]))
+			i++;
+		if (!hex_octet(host + start, i - start)) {
+			have = 0;
+		} else {
+			if (have == 4) {
+				memmove(v, v + 1, 3 * sizeof v[0]);
+				have = 3;
+			}
+			v[have++] = digits_value(host + start, i - start, 16);
+			if (have == 4 && same_octets(v, want))
+				return true;
+		}
+		i++;
+	}
+	return false;
+}
+
+static bool embeds_ipv4(const char *host, size_t len, const unsigned char *b)
+{
+	unsigned want[4] = {b[0], b[1], b[2], b[3]};
+
+	sort4(want);
+	return decimal_groups(host, len, want) || packed(host, len, 10, want) ||
+	       packed(host, len, 16, want) || hex_groups(host, len, want);
 }
 
 bool ptr_name_looks_generic(const char *name, const struct netaddr *client)
 {
-	size_t len = host_part(name);
+	char lower[DNS_NAME_MAX + 1];
+	size_t len;
 
+	name_normalise(name, lower, sizeof lower);
+	len = host_part(lower);
 	if (len == 0)
 		return false;
-	if (has_generic_token(name, len))
+	if (has_token(generic_tokens, lower, len))
 		return true;
-	return client->family == AF_INET && embeds_ipv4(name, len, client->bytes);
+	return client->family == AF_INET && embeds_ipv4(lower, len, client->bytes) &&
+	       !has_token(mail_tokens, lower, len);
 }

@@ -37,11 +37,17 @@ const char *iprev_name(const struct iprev_facts *f);
 const char *iprev_result_name(enum iprev_result r);
 
 /*
- * A PTR name that looks dynamic or residential: it embeds the client's
- * IPv4 address (decimal in either order, zero-padded or not, or as hex), or
- * a host label holds a token such as dsl, dyn, pool, dhcp, ppp, cable,
- * dialup, client, customer, broadband.  Only the labels left of the
- * registrable part (the last two) are read, so "cable.example" is fine.
+ * A PTR name that looks dynamic or residential.  Only its host part is
+ * read: the labels left of its registrable domain (Public Suffix List,
+ * ICANN section), so neither "mail.cable.example" nor
+ * "smtp.broadband.co.uk" is judged by the domain its owner registered.
+ * Generic when the host part has a whole token naming dynamic or customer
+ * addresses or an access technology (dsl, dyn, pool(s), dhcp, ppp, pppoe,
+ * dialup, cable, cm, ftth, lte, 4g, mobile, client(s), customer(s), ...),
+ * or when it embeds the client's IPv4 address, its four octets in any
+ * order, as decimal between any separators, zero-padded decimal or hex
+ * with no separator, or hex between separators, unless a mail host's
+ * word (mail, smtp, mx, mta, relay, outbound) says it was named on purpose.
  */
 bool ptr_name_looks_generic(const char *name, const struct netaddr *client);
 
