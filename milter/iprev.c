@@ -124,16 +124,65 @@ static void confirm(struct resolver *r, const struct netaddr *client, struct ipr
 		f->result = temp ? IPREV_TEMPERROR : IPREV_FAIL;
 }
 
-void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_names,
-		  struct iprev_facts *out)
+/* What a PTR name has to do with the HELO name: the lower, the sooner checked. */
+enum ptr_rank { RANK_HELO, RANK_HELO_DOMAIN, RANK_OTHER, RANKS };
+
+struct helo_ref {
+	const char *name;           /* NULL: no HELO name to go by */
+	char domain[DNS_NAME_MAX + 1];  /* its registrable domain, "" if none */
+};
+
+static void helo_ref_init(struct helo_ref *h, const char *helo)
+{
+	char lower[DNS_NAME_MAX + 1];
+	const char *reg;
+
+	h->name = helo && helo[0] ? helo : NULL;
+	h->domain[0] = '\0';
+	if (h->name == NULL)
+		return;
+	name_normalise(helo, lower, sizeof lower);
+	reg = registrable(lower);
+	if (reg)
+		snprintf(h->domain, sizeof h->domain, "%s", reg);
+}
+
+static enum ptr_rank rank(const struct helo_ref *h, const char *ptr)
+{
+	if (h->name && name_equal(ptr, h->name))
+		return RANK_HELO;
+	if (h->domain[0] && name_within(ptr, h->domain))
+		return RANK_HELO_DOMAIN;
+	return RANK_OTHER;
+}
+
+/*
+ * Shared hosting answers with more names than ptr_max_names: keep the
+ * HELO name, then its registrable domain's names, then the rest, each in
+ * answer order, so the cap never drops the one name that confirms.
+ */
+static void pick_names(const struct dns_answer *ptr, const struct helo_ref *h,
+		       size_t max_names, struct iprev_facts *out)
+{
+	for (int k = RANK_HELO; k < RANKS; k++)
+		for (size_t i = 0; i < ptr->count && out->count < max_names; i++)
+			if (ptr->rr[i].name[0] != '\0' && rank(h, ptr->rr[i].name) == (enum ptr_rank)k)
+				snprintf(out->names[out->count++], DNS_NAME_MAX + 1, "%s",
+					 ptr->rr[i].name);
+}
+
+void iprev_gather_helo(struct resolver *r, const struct netaddr *client, const char *helo,
+		       size_t max_names, struct iprev_facts *out)
 {
 	char rname[DNS_NAME_MAX + 1];
 	struct dns_answer *ptr;
+	struct helo_ref h;
 
 	memset(out, 0, sizeof *out);
 	out->confirmed = -1;
 	if (max_names > PTR_NAMES_LIMIT)
 		max_names = PTR_NAMES_LIMIT;
+	helo_ref_init(&h, helo);
 	dns_reverse_name(client, rname, sizeof rname);
 	ptr = resolver_collect_chain(r, r->submit(r, rname, DNS_T_PTR), DNS_T_PTR);
 	if (ptr->status == DNS_TEMPFAIL) {
@@ -143,16 +192,19 @@ void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_n
 		out->result = IPREV_PERMERROR;
 	} else {
 		out->total = ptr->count + ptr->dropped;
-		for (size_t i = 0; i < ptr->count && out->count < max_names; i++)
-			if (ptr->rr[i].name[0] != '\0')
-				snprintf(out->names[out->count++], DNS_NAME_MAX + 1, "%s",
-					 ptr->rr[i].name);
+		pick_names(ptr, &h, max_names, out);
 		if (out->count == 0)
 			out->result = IPREV_PERMERROR;
 		else
 			confirm(r, client, out);
 	}
 	dns_answer_unref(ptr);
+}
+
+void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_names,
+		  struct iprev_facts *out)
+{
+	iprev_gather_helo(r, client, NULL, max_names, out);
 }
 
 /* ---- generic names -------------------------------------------------------- */

@@ -30,6 +30,15 @@ struct iprev_facts {
 	const char *why;                    /* for temperror */
 };
 
+/*
+ * Asks the PTR of client and confirms up to max_names of its names: those
+ * equal to the HELO name first, then those in the HELO name's registrable
+ * domain, then the rest, each group in answer order (names[] keeps that
+ * order).  helo may be NULL or "" (not known, or an address literal).
+ */
+void iprev_gather_helo(struct resolver *r, const struct netaddr *client, const char *helo,
+		       size_t max_names, struct iprev_facts *out);
+/* The same without a HELO name: answer order. */
 void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_names,
 		  struct iprev_facts *out);
 /* The confirmed name, else the first PTR name, else NULL. */

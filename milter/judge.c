@@ -20,11 +20,13 @@ static void gather_dns_facts(struct session *s, struct resolver *r)
 	struct session_facts *f = &s->facts;
 
 	if (!s->iprev_gathered) {
-		iprev_gather(r, &f->client, (size_t)s->cfg->ptr_max_names, &s->iprev);
+		const char *helo = f->helo_seen && f->helo.cls == HELO_FQDN ? f->helo.name : NULL;
+
+		iprev_gather_helo(r, &f->client, helo, (size_t)s->cfg->ptr_max_names, &s->iprev);
 		f->iprev = &s->iprev;
 		s->iprev_gathered = true;
 		if (s->iprev.total > s->iprev.count)
-			log_msg(LOG_INFO, "%s: client %s has %zu PTR names; checked the first %zu",
+			log_msg(LOG_INFO, "%s: client %s has %zu PTR names; checked %zu, the HELO's first",
 				s->id, s->client_text, s->iprev.total, s->iprev.count);
 	}
 	if (!s->helo_dns_gathered && f->helo_seen && f->helo.cls == HELO_FQDN) {

@@ -43,6 +43,20 @@ static const struct fake_row zone[] = {
 	 DNS_ANSWER, {"v6.sender.example"}, NULL},
 	{"v6.sender.example", DNS_T_AAAA, DNS_ANSWER, {"2001:db8::25"}, NULL},
 	{"v6.sender.example", DNS_T_A, DNS_ANSWER, {"192.0.2.25"}, NULL},
+	/* 192.0.2.20: shared hosting, five names; the last two confirm */
+	{"20.2.0.192.in-addr.arpa", DNS_T_PTR, DNS_ANSWER,
+	 {"a.hosting.example", "b.hosting.example", "c.hosting.example", "web.shared.example",
+	  "mx.shared.example"}, NULL},
+	{"a.hosting.example", DNS_T_A, DNS_ANSWER, {"192.0.2.99"}, NULL},
+	{"b.hosting.example", DNS_T_A, DNS_ANSWER, {"192.0.2.99"}, NULL},
+	{"c.hosting.example", DNS_T_A, DNS_ANSWER, {"192.0.2.99"}, NULL},
+	{"web.shared.example", DNS_T_A, DNS_ANSWER, {"192.0.2.20"}, NULL},
+	{"mx.shared.example", DNS_T_A, DNS_ANSWER, {"192.0.2.20"}, NULL},
+	/* 192.0.2.21: under co.uk only the registrable domain relates names */
+	{"21.2.0.192.in-addr.arpa", DNS_T_PTR, DNS_ANSWER,
+	 {"web.other.co.uk", "www.shared.co.uk"}, NULL},
+	{"web.other.co.uk", DNS_T_A, DNS_ANSWER, {"192.0.2.99"}, NULL},
+	{"www.shared.co.uk", DNS_T_A, DNS_ANSWER, {"192.0.2.21"}, NULL},
 	/* HELO names */
 	{"mxonly.sender.example", DNS_T_MX, DNS_ANSWER, {"10 mail.sender.example"}, NULL},
 	{"nullmx.sender.example", DNS_T_MX, DNS_ANSWER, {"0 "}, NULL},
@@ -61,6 +75,16 @@ static const struct fake_row zone[] = {
 };
 
 static struct iprev_facts facts;
+
+static enum iprev_result run_helo(const char *addr, const char *helo, size_t max)
+{
+	struct fake_resolver r = fake_resolver(zone);
+	struct netaddr a;
+
+	CU_ASSERT_TRUE_FATAL(netaddr_parse(addr, &a));
+	iprev_gather_helo(&r.base, &a, helo, max, &facts);
+	return facts.result;
+}
 
 static enum iprev_result run(const char *addr, size_t max)
 {
@@ -95,6 +119,46 @@ static void test_iprev_many_names(void)
 	CU_ASSERT_EQUAL(run("192.0.2.14", 2), IPREV_FAIL);
 	CU_ASSERT_EQUAL(facts.count, 2);
 	CU_ASSERT_EQUAL(facts.total, 3);
+}
+
+/* Shared hosting over ptr_max_names: the HELO name, then its domain, then the rest. */
+static void test_iprev_cap_helo_first(void)
+{
+	/* without a HELO name: answer order, and the cap hides both confirming names */
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", NULL, 2), IPREV_FAIL);
+	CU_ASSERT_STRING_EQUAL(facts.names[0], "a.hosting.example");
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", "", 2), IPREV_FAIL);
+	CU_ASSERT_EQUAL(facts.total, 5);
+	/* the name equal to the HELO name comes first, in any case, with a trailing dot */
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", "mx.shared.example", 1), IPREV_PASS);
+	CU_ASSERT_EQUAL(facts.count, 1);
+	CU_ASSERT_STRING_EQUAL(iprev_name(&facts), "mx.shared.example");
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", "MX.Shared.Example.", 1), IPREV_PASS);
+	CU_ASSERT_STRING_EQUAL(iprev_name(&facts), "mx.shared.example");
+	/* then the HELO's registrable domain, before the names of other domains */
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", "relay.shared.example", 1), IPREV_PASS);
+	CU_ASSERT_STRING_EQUAL(iprev_name(&facts), "web.shared.example");
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", "mx.shared.example", 3), IPREV_PASS);
+	CU_ASSERT_STRING_EQUAL(facts.names[0], "mx.shared.example");
+	CU_ASSERT_STRING_EQUAL(facts.names[1], "web.shared.example");
+	CU_ASSERT_STRING_EQUAL(facts.names[2], "a.hosting.example");
+	CU_ASSERT_EQUAL(facts.confirmed, 0);
+	/* under no cap every name is checked, the HELO's first */
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", "mx.shared.example", 10), IPREV_PASS);
+	CU_ASSERT_EQUAL(facts.count, 5);
+	CU_ASSERT_STRING_EQUAL(facts.names[4], "c.hosting.example");
+	/* a HELO in an unrelated domain changes nothing */
+	CU_ASSERT_EQUAL(run_helo("192.0.2.20", "mail.elsewhere.example", 2), IPREV_FAIL);
+	CU_ASSERT_STRING_EQUAL(facts.names[0], "a.hosting.example");
+}
+
+/* "co.uk" is a public suffix: other.co.uk is not the HELO's domain. */
+static void test_iprev_cap_public_suffix(void)
+{
+	CU_ASSERT_EQUAL(run_helo("192.0.2.21", "mx.shared.co.uk", 1), IPREV_PASS);
+	CU_ASSERT_STRING_EQUAL(iprev_name(&facts), "www.shared.co.uk");
+	CU_ASSERT_EQUAL(run_helo("192.0.2.21", "mx.other.co.uk", 1), IPREV_FAIL);
+	CU_ASSERT_STRING_EQUAL(facts.names[0], "web.other.co.uk");
 }
 
 static void test_iprev_cnames(void)
@@ -340,6 +404,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_iprev_outcomes), UNIT_TEST(test_iprev_many_names),
+		UNIT_TEST(test_iprev_cap_helo_first), UNIT_TEST(test_iprev_cap_public_suffix),
 		UNIT_TEST(test_iprev_cnames), UNIT_TEST(test_iprev_ipv6),
 		UNIT_TEST(test_helo_dns), UNIT_TEST(test_generic_names), UNIT_TEST(test_mx_hosts),
 		CU_TEST_INFO_NULL,
