@@ -643,6 +643,30 @@ static void finish_replies(struct config *cfg, struct parse_state *st)
 	}
 }
 
+/*
+ * One MTA command can wait decision_timeout_ms for the DNS facts and then
+ * mx_probe_timeout_ms for the probe of a more-preferred exchanger.  When
+ * that reaches Postfix's default milter_command_timeout (30 s), Postfix
+ * gives up first and applies milter_default_action: the verdict is no
+ * longer the filter's own.
+ */
+#define MTA_COMMAND_TIMEOUT_MS 30000
+
+static void check_time_budget(const struct config *cfg, struct parse_state *st)
+{
+	long worst = (long)cfg->decision_timeout_ms + cfg->mx_probe_timeout_ms;
+	unsigned a = st->line_of[option_index("decision_timeout_ms")];
+	unsigned b = st->line_of[option_index("mx_probe_timeout_ms")];
+
+	if (worst < MTA_COMMAND_TIMEOUT_MS)
+		return;
+	add_error(st->errs, st->file, a > b ? a : b,
+		  "decision_timeout_ms (%d) plus mx_probe_timeout_ms (%d) is %ld ms, which "
+		  "reaches Postfix's default milter_command_timeout of %d s: lower one of them",
+		  cfg->decision_timeout_ms, cfg->mx_probe_timeout_ms, worst,
+		  MTA_COMMAND_TIMEOUT_MS / 1000);
+}
+
 static struct config *config_new(void)
 {
 	struct config *cfg = calloc(1, sizeof *cfg);
@@ -693,6 +717,7 @@ static struct config *parse_lines(const char *name, FILE *in, struct config_erro
 		parse_line(cfg, &st, line, ++lineno);
 	free(line);
 	finish_replies(cfg, &st);
+	check_time_budget(cfg, &st);
 	if (errs->count > before || cfg->path == NULL) {
 		config_free(cfg);
 		return NULL;

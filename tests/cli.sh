@@ -34,6 +34,9 @@ check n_bad_line2 78 "^$dir/bad.conf:2: dry_run: expected yes or no$" "$bin" -n 
 check n_bad_line4 78 "^$dir/bad.conf:4: unknown option 'unknown_thing'$" "$bin" -n -c "$dir/bad.conf"
 check n_bad_line5 78 "^$dir/bad.conf:5: helo_syntax_reply: a 4xx reply does not fit action 'reject'" \
 	"$bin" -n -c "$dir/bad.conf"
+printf 'decision_timeout_ms = 25000\nmx_probe_timeout_ms = 5000\n' >"$dir/slow.conf"
+check n_time_budget 78 "^$dir/slow.conf:2: decision_timeout_ms \\(25000\\) plus mx_probe_timeout_ms \\(5000\\) is 30000 ms, which reaches Postfix's default milter_command_timeout of 30 s" \
+	"$bin" -n -c "$dir/slow.conf"
 check n_missing 78 "^$dir/none.conf: cannot open: No such file or directory$" \
 	"$bin" -n -c "$dir/none.conf"
 check version 0 '^mxpolicy-milter [0-9]+\.[0-9]+\.[0-9]+' "$bin" -V

@@ -210,6 +210,24 @@ static void test_reply_action_mismatch(void)
 	config_free(parse_ok("helo_syntax = log\nhelo_syntax_reply = 451 4.7.1 later\n"));
 }
 
+/*
+ * One MTA command may wait decision_timeout_ms and then a probe: together
+ * they must stay under Postfix's default milter_command_timeout (30 s).
+ */
+static void test_time_budget(void)
+{
+	parse_fails("decision_timeout_ms = 25000\nmx_probe_timeout_ms = 5000\n",
+		    "test.conf:2: decision_timeout_ms (25000) plus mx_probe_timeout_ms (5000) "
+		    "is 30000 ms, which reaches Postfix's default milter_command_timeout of "
+		    "30 s: lower one of them");
+	parse_fails("mx_probe_timeout_ms = 10000\n\ndecision_timeout_ms = 20000\n",
+		    "test.conf:3: decision_timeout_ms (20000) plus mx_probe_timeout_ms (10000) "
+		    "is 30000 ms, which reaches Postfix's default milter_command_timeout of "
+		    "30 s: lower one of them");
+	config_free(parse_ok("decision_timeout_ms = 20000\nmx_probe_timeout_ms = 9999\n"));
+	config_free(parse_ok("decision_timeout_ms = 25000\n"));
+}
+
 static void test_every_error_reported(void)
 {
 	struct config_errors errs = {0};
@@ -288,7 +306,8 @@ int main(void)
 		UNIT_TEST(test_defaults), UNIT_TEST(test_values),
 		UNIT_TEST(test_empty_list_clears_default), UNIT_TEST(test_comment_right_after_equals),
 		UNIT_TEST(test_errors),
-		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_every_error_reported),
+		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_time_budget),
+		UNIT_TEST(test_every_error_reported),
 		UNIT_TEST(test_missing_file), UNIT_TEST(test_print_roundtrip),
 		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table), CU_TEST_INFO_NULL,
 	};
