@@ -715,6 +715,10 @@ static struct config *parse_lines(const char *name, FILE *in, struct config_erro
 	cfg->path = strdup(name);
 	while (getline(&line, &cap, in) >= 0)
 		parse_line(cfg, &st, line, ++lineno);
+	/* getline says -1 at the end and on an error alike (a directory: EISDIR) */
+	if (ferror(in))
+		add_error(errs, name, lineno ? lineno + 1 : 0, "cannot read: %s",
+			  strerror(errno ? errno : EIO));
 	free(line);
 	finish_replies(cfg, &st);
 	check_time_budget(cfg, &st);

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "unit.h"
@@ -250,6 +251,25 @@ static void test_missing_file(void)
 	config_errors_clear(&errs);
 }
 
+/* A read error is not the end of the file: a directory is no empty config. */
+static void test_unreadable_file(void)
+{
+	struct config_errors errs = {0};
+	char dir[] = "/tmp/test_config.XXXXXX", want[64];
+	struct config *cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	cfg = config_load(dir, &errs);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 1);
+	snprintf(want, sizeof want, "%s: cannot read: Is a directory", dir);
+	if (errs.count == 1)
+		CU_ASSERT_STRING_EQUAL(errs.items[0], want);
+	config_free(cfg);
+	config_errors_clear(&errs);
+	rmdir(dir);
+}
+
 static void test_print_roundtrip(void)
 {
 	struct config *cfg = parse_ok("helo_not_fqdn = log\nallow_clients = 192.0.2.0/24\n");
@@ -308,7 +328,8 @@ int main(void)
 		UNIT_TEST(test_errors),
 		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_time_budget),
 		UNIT_TEST(test_every_error_reported),
-		UNIT_TEST(test_missing_file), UNIT_TEST(test_print_roundtrip),
+		UNIT_TEST(test_missing_file), UNIT_TEST(test_unreadable_file),
+		UNIT_TEST(test_print_roundtrip),
 		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table), CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"config", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
