@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -43,7 +44,7 @@ static const struct option_def general_options[] = {
 	 CFG(socket), NO_RANGE},
 	{"socket_mode", OPT_MODE, "0660", false,
 	 "octal permissions of a unix socket", CFG(socket_mode), NO_RANGE},
-	{"socket_group", OPT_STRING, "", false,
+	{"socket_group", OPT_GROUP, "", false,
 	 "group that owns a unix socket (empty: the user's primary group)",
 	 CFG(socket_group), NO_RANGE},
 	{"dns_servers", OPT_SERVERS, "", true,
@@ -445,6 +446,29 @@ static const char *parse_mode_value(const char *v, unsigned *out)
 	return NULL;
 }
 
+/*
+ * A group that does not exist is an error here, with file:line, rather
+ * than at start, after the socket is open (and never at -n).
+ */
+static const char *check_group(const char *v)
+{
+	char buf[16384];
+	struct group gr, *found = NULL;
+	int err;
+
+	if (v[0] == '\0')
+		return NULL;
+	err = getgrnam_r(v, &gr, buf, sizeof buf, &found);
+	if (found != NULL)
+		return NULL;
+	if (err != 0 && err != ENOENT && err != ESRCH) {
+		snprintf(item_error, sizeof item_error, "cannot look up group '%.100s': %s",
+			 v, strerror(err));
+		return item_error;
+	}
+	return item_fail(v, "no such group");
+}
+
 static const char *set_string(char **field, const char *v)
 {
 	char *copy = strdup(v);
@@ -468,6 +492,10 @@ static const char *apply(struct config *cfg, const struct option_def *o, const c
 		if (v[0] != '\0' && v[0] != '/')
 			return "must be an absolute path (or empty)";
 		return set_string(field, v);
+	case OPT_GROUP: {
+		const char *why = check_group(v);
+		return why ? why : set_string(field, v);
+	}
 	case OPT_SOCKET: {
 		const char *why = parse_socket_value(v);
 		return why ? why : set_string(field, v);

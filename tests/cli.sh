@@ -39,6 +39,9 @@ check n_time_budget 78 "^$dir/slow.conf:2: decision_timeout_ms \\(25000\\) plus 
 	"$bin" -n -c "$dir/slow.conf"
 check n_missing 78 "^$dir/none.conf: cannot open: No such file or directory$" \
 	"$bin" -n -c "$dir/none.conf"
+printf 'socket_group = no-such-group-here\n' >"$dir/group.conf"
+check n_no_such_group 78 "^$dir/group.conf:1: socket_group: 'no-such-group-here': no such group$" \
+	"$bin" -n -c "$dir/group.conf"
 check n_directory 78 "^$dir: cannot read: Is a directory$" "$bin" -n -c "$dir"
 check version 0 '^mxpolicy-milter [0-9]+\.[0-9]+\.[0-9]+' "$bin" -V
 check help 0 '^usage: mxpolicy-milter' "$bin" -h

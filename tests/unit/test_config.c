@@ -199,6 +199,18 @@ static void test_errors(void)
 		    "test.conf:1: log_facility: expected one of: mail daemon user local0 local1 local2 local3 local4 local5 local6 local7");
 }
 
+/* socket_group must name a group: found at -n, not once the socket is open. */
+static void test_socket_group(void)
+{
+	struct config *cfg = parse_ok("socket_group = root\n");
+
+	if (cfg != NULL)
+		CU_ASSERT_STRING_EQUAL(cfg->socket_group, "root");
+	config_free(cfg);
+	parse_fails("socket = unix:/run/m.sock\nsocket_group = no-such-group-here\n",
+		    "test.conf:2: socket_group: 'no-such-group-here': no such group");
+}
+
 static void test_reply_action_mismatch(void)
 {
 	parse_fails("helo_syntax = tempfail\nhelo_syntax_reply = 550 5.7.1 no\n",
@@ -325,7 +337,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_defaults), UNIT_TEST(test_values),
 		UNIT_TEST(test_empty_list_clears_default), UNIT_TEST(test_comment_right_after_equals),
-		UNIT_TEST(test_errors),
+		UNIT_TEST(test_errors), UNIT_TEST(test_socket_group),
 		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_time_budget),
 		UNIT_TEST(test_every_error_reported),
 		UNIT_TEST(test_missing_file), UNIT_TEST(test_unreadable_file),
