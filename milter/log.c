@@ -13,10 +13,11 @@
 
 #include "log.h"
 
+static const char hex[] = "0123456789abcdef";
+
 /* log_escape, telling how many bytes of in it took. */
 static size_t escape(const char *in, size_t cap, char *out, size_t outsize)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t o = 0, i;
 
 	if (outsize == 0)
@@ -134,21 +135,34 @@ static void put_envelope_field(struct line *l, const char *key, const char *raw)
 	put(l, ">");
 }
 
-/* " key=" and our own text in double quotes: only '"' and '\' need care. */
+/*
+ * " key=" and text in double quotes: '"' and '\' get a backslash, and a
+ * byte outside printable ASCII is \xHH as in log_escape.  The text is ours
+ * (a reply, the evidence), but the evidence quotes peer strings, such as
+ * the recipient domain, as the peer wrote them.
+ */
 static void put_quoted_field(struct line *l, const char *key, const char *s)
 {
 	put(l, key);
 	put(l, "\"");
 	for (; *s != '\0' && !l->full; s++) {
-		bool quote = *s == '"' || *s == '\\';
+		unsigned char c = (unsigned char)*s;
+		bool quote = c == '"' || c == '\\', plain = c >= 0x20 && c < 0x7f;
+		size_t need = quote ? 2 : plain ? 1 : 4;
 
-		if (l->n + (quote ? 2 : 1) >= l->len) {
+		if (l->n + need >= l->len) {
 			l->full = true;
 			break;
 		}
-		if (quote)
+		if (quote) {
 			l->buf[l->n++] = '\\';
-		l->buf[l->n++] = *s;
+		} else if (!plain) {
+			l->buf[l->n++] = '\\';
+			l->buf[l->n++] = 'x';
+			l->buf[l->n++] = hex[c >> 4];
+			c = (unsigned char)hex[c & 15];
+		}
+		l->buf[l->n++] = (char)c;
 	}
 	l->buf[l->n] = '\0';
 	put(l, "\"");

@@ -3,13 +3,14 @@
  * reaches syslog, and the decision line that carries them.  Properties: the
  * output is printable ASCII without spaces, quotes or lone backslashes,
  * fits its buffer, and when nothing was cut it unescapes to exactly the
- * input.  The decision line, with the input as HELO, sender, recipient and
- * PTR name, fits its buffer and holds nothing but printable ASCII and
- * spaces.  The first input byte picks the cap and the output sizes, so that
- * the cutting paths are reached.
+ * input.  The decision line, with the input as HELO, sender, recipient,
+ * its domain, PTR name and inside the evidence, fits its buffer and holds
+ * nothing but printable ASCII and spaces.  The first input byte picks the
+ * cap and the output sizes, so that the cutting paths are reached.
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -54,7 +55,10 @@ static void check_decision_line(const char *in, size_t len)
 	if (line == NULL)
 		return;
 	memset(&v, 0, sizeof v);
-	v.kind = VERDICT_ACCEPT;
+	v.kind = VERDICT_REJECT;
+	/* the evidence quotes the recipient domain, as helo_impersonation's does */
+	snprintf(v.evidence, sizeof v.evidence, "HELO address 192.0.2.1 is this host's or an MX "
+		 "host's of %s, not the client 192.0.2.10", in);
 	log_format_decision(&d, line, len);
 	FUZZ_CHECK(strlen(line) < len);
 	for (const char *p = line; *p; p++)

@@ -3,6 +3,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -114,6 +115,38 @@ static void test_decision_line_hostile(void)
 }
 
 /*
+ * The evidence quotes the recipient domain as the peer wrote it (policy.c's
+ * helo_impersonation text): in the quoted fields too, a control or non-ASCII
+ * byte is \xHH, so no line break or terminal escape reaches the log.
+ */
+static void test_decision_line_hostile_evidence(void)
+{
+	struct verdict v;
+	char line[2048];
+	struct decision_line d = {
+		.session = "S", .stage = "RCPT", .client = "192.0.2.10", .helo = "[192.0.2.1]",
+		.rcpt = "<u@evil\r\nX.example>", .rcpt_domain = "evil\r\nX.example",
+		.verdict = &v,
+	};
+
+	memset(&v, 0, sizeof v);
+	v.fired = 1u << CHECK_HELO_IMPERSONATION;
+	v.action = ACTION_REJECT;
+	v.kind = VERDICT_REJECT;
+	snprintf(v.evidence, sizeof v.evidence, "HELO address 192.0.2.1 is this host's or an MX "
+		 "host's of %s, not the client 192.0.2.10 \"q\" \\ \x1b[2J caf\xc3\xa9",
+		 d.rcpt_domain);
+	log_format_decision(&d, line, sizeof line);
+	CU_ASSERT_PTR_NULL(strchr(line, '\n'));
+	CU_ASSERT_PTR_NULL(strchr(line, '\r'));
+	CU_ASSERT_PTR_NULL(strchr(line, '\x1b'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " rcpt_domain=evil\\x0d\\x0aX.example "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " evidence=\"HELO address 192.0.2.1 is this host's or "
+				      "an MX host's of evil\\x0d\\x0aX.example, not the client "
+				      "192.0.2.10 \\\"q\\\" \\\\ \\x1b[2J caf\\xc3\\xa9\""));
+}
+
+/*
  * Into buffers of every size up to the whole line: never a byte past the
  * end, always a string, and each one the start of the whole line, or that
  * and "..." when a peer field was cut: nothing follows a cut.
@@ -163,7 +196,8 @@ int main(void)
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_escape), UNIT_TEST(test_escape_bounded),
 		UNIT_TEST(test_decision_line), UNIT_TEST(test_decision_line_exempt_and_empty),
-		UNIT_TEST(test_decision_line_hostile), UNIT_TEST(test_decision_line_cut),
+		UNIT_TEST(test_decision_line_hostile), UNIT_TEST(test_decision_line_hostile_evidence),
+		UNIT_TEST(test_decision_line_cut),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"log", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
