@@ -409,20 +409,51 @@ static bool prepare_unix_socket(const struct config *cfg, const char *sock,
 	return true;
 }
 
+/*
+ * The pidfile is written as root, often in a directory the unprivileged
+ * user owns (/run/mxpolicy-milter): a symbolic link planted there must not
+ * make root truncate and chown the file it points to.  O_NOFOLLOW refuses
+ * a link (ELOOP); O_NONBLOCK a FIFO with no reader.  The file is truncated
+ * only once fstat shows a regular file with one name (so not a hard link
+ * to another file either), and chowned by descriptor, not by name.
+ */
 static bool write_pidfile(const char *path, const struct identity *id)
 {
-	FILE *f = fopen(path, "w");
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	char text[32];
+	struct stat st;
+	int len;
 
-	if (f == NULL) {
+	if (fd < 0) {
+		int err = errno;
+
+		/* in a sticky directory the kernel may say EACCES before ELOOP */
+		if (err == ELOOP || (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)))
+			log_msg(LOG_ERR, "pidfile %s: is a symbolic link; refusing to follow it",
+				path);
+		else
+			log_msg(LOG_ERR, "pidfile %s: %s", path, strerror(err));
+		return false;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		log_msg(LOG_ERR, "pidfile %s: not a regular file with a single name; "
+			"refusing to write it", path);
+		close(fd);
+		return false;
+	}
+	len = snprintf(text, sizeof text, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, text, (size_t)len) != len) {
+		log_msg(LOG_ERR, "pidfile %s: %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	/* So that the unprivileged process can remove it at exit. */
+	if (id != NULL && fchown(fd, id->uid, id->gid) != 0)
+		log_msg(LOG_WARNING, "pidfile %s: cannot chown: %s", path, strerror(errno));
+	if (close(fd) != 0) {
 		log_msg(LOG_ERR, "pidfile %s: %s", path, strerror(errno));
 		return false;
 	}
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0)
-		return false;
-	/* So that the unprivileged process can remove it at exit. */
-	if (id != NULL && chown(path, id->uid, id->gid) != 0)
-		log_msg(LOG_WARNING, "pidfile %s: cannot chown: %s", path, strerror(errno));
 	return true;
 }
 
