@@ -384,6 +384,50 @@ static const char *unix_path(const char *sock)
 	return NULL;
 }
 
+/*
+ * The socket's mode and owner are set as root, in a directory that the
+ * unprivileged user may own (/run/mxpolicy-milter): once libmilter has
+ * bound the socket, that user could put a symbolic link to /etc/shadow in
+ * its place, and chmod and chown by name would follow it.  Linux has
+ * lchown but no chmod that refuses a link (fchmodat's AT_SYMLINK_NOFOLLOW
+ * is not supported for it by the kernel), and a check by lstat then a
+ * change by name leaves a race.  So the name is opened once, O_PATH |
+ * O_NOFOLLOW: the descriptor holds that inode whatever becomes of the
+ * name, fstat proves it is a socket of ours, fchownat(AT_EMPTY_PATH) sets
+ * its owner and chmod through /proc/self/fd/N (which names the inode, not
+ * the path) its mode.
+ */
+static bool set_socket_mode_owner(const char *path, unsigned mode, uid_t uid, gid_t gid)
+{
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	char by_fd[64];
+	struct stat st;
+	bool ok = false;
+
+	if (fd < 0) {
+		log_msg(LOG_ERR, "%s: cannot open the socket to set its mode: %s", path,
+			strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) != 0) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+	} else if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+		log_msg(LOG_ERR, "%s: is not the socket this process made (%s); refusing to "
+			"change its mode or owner", path,
+			S_ISLNK(st.st_mode) ? "a symbolic link" : !S_ISSOCK(st.st_mode)
+			? "not a socket" : "owned by someone else");
+	} else {
+		snprintf(by_fd, sizeof by_fd, "/proc/self/fd/%d", fd);
+		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) != 0 || chmod(by_fd, mode) != 0)
+			log_msg(LOG_ERR, "%s: cannot set mode or owner: %s", path,
+				strerror(errno));
+		else
+			ok = true;
+	}
+	close(fd);
+	return ok;
+}
+
 static bool prepare_unix_socket(const struct config *cfg, const char *sock,
 				const struct identity *id)
 {
@@ -402,11 +446,7 @@ static bool prepare_unix_socket(const struct config *cfg, const char *sock,
 		}
 		gid = gr->gr_gid;
 	}
-	if (chmod(path, cfg->socket_mode) != 0 || chown(path, uid, gid) != 0) {
-		log_msg(LOG_ERR, "%s: cannot set mode or owner: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
+	return set_socket_mode_owner(path, cfg->socket_mode, uid, gid);
 }
 
 /*

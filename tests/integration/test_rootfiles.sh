@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_rootfiles.sh -- the files the milter writes as root before it drops
-# privileges: the pidfile.  The
+# privileges: the pidfile and the unix socket's mode and owner.  The
 # unprivileged user (nobody) plants a symbolic link to a root-owned file
 # where root will write; the file must be left untouched and the milter
 # must refuse with a clear message.  No MTA and no DNS: nothing here
@@ -85,6 +85,46 @@ if run_milter plain -p "unix:$T/plain.sock" -P "$T/run/pid"; then
 	stop_pid "$RUN_PID"
 else
 	fail pidfile_written "did not start"; sed 's/^/    | /' "$T/plain.log" | head -5
+fi
+
+# The socket: between bind() and the milter's chmod/chown, the user who
+# owns the socket's directory swaps the socket for a link to precious (the
+# shim makes that race certain).  The mode and owner must not reach it.
+shim=$T/swap_socket.so
+if ! cc -shared -fPIC -o "$shim" "$HERE/swap_socket.c" -ldl 2>"$T/cc.log"; then
+	fail socket_swapped_for_link "cannot build the shim"; sed 's/^/    | /' "$T/cc.log"
+else
+	mkdir "$T/sockdir" && chown nobody "$T/sockdir"
+	printf 'socket_mode = 0666\nsocket_group = nogroup\n' >>"$T/m.conf"
+	precious
+	RUN_ENV=(LD_PRELOAD="$shim" SWAP_SOCKET_PATH="$T/sockdir/m.sock" SWAP_SOCKET_TARGET="$T/precious")
+	started=no
+	if run_milter swapped -p "unix:$T/sockdir/m.sock"; then
+		started=yes
+		stop_pid "$RUN_PID"
+	fi
+	RUN_ENV=(MXP_TEST=1)
+	got=$(precious_state)
+	if [ "$got" != "$PRECIOUS" ]; then
+		fail socket_swapped_for_link "the link's target is now '$got'"
+	elif [ "$started" = yes ]; then
+		fail socket_swapped_for_link "started with its socket swapped for a link"
+	elif ! grep -q "m.sock: is not the socket this process made (a symbolic link); refusing" \
+		"$T/swapped.log"; then
+		fail socket_swapped_for_link "no clear refusal"; sed 's/^/    | /' "$T/swapped.log" | head -5
+	else
+		pass socket_swapped_for_link
+	fi
+	# and without the swap, the socket gets its mode and group
+	if run_milter sockok -p "unix:$T/sockdir/ok.sock"; then
+		got=$(stat -c '%F %a %U %G' "$T/sockdir/ok.sock")
+		if [ "$got" = "socket 666 nobody nogroup" ]; then pass socket_mode_owner; else
+			fail socket_mode_owner "socket is '$got'"
+		fi
+		stop_pid "$RUN_PID"
+	else
+		fail socket_mode_owner "did not start"; sed 's/^/    | /' "$T/sockok.log" | head -5
+	fi
 fi
 
 summary
