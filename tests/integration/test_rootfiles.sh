@@ -97,7 +97,9 @@ else
 	mkdir "$T/sockdir" && chown nobody "$T/sockdir"
 	printf 'socket_mode = 0666\nsocket_group = nogroup\n' >>"$T/m.conf"
 	precious
-	RUN_ENV=(LD_PRELOAD="$shim" SWAP_SOCKET_PATH="$T/sockdir/m.sock" SWAP_SOCKET_TARGET="$T/precious")
+	# (an AddressSanitizer build wants its runtime first among the libraries)
+	RUN_ENV=(LD_PRELOAD="$shim" SWAP_SOCKET_PATH="$T/sockdir/m.sock" SWAP_SOCKET_TARGET="$T/precious"
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
 	started=no
 	if run_milter swapped -p "unix:$T/sockdir/m.sock"; then
 		started=yes
