@@ -116,7 +116,9 @@ static bool looks_like_ip(const char *s, size_t len, struct netaddr *addr)
 
 	if (netaddr_parse_ipv4_snum(s, len, addr))
 		return true;
-	if (len >= sizeof buf || memchr(s, ':', len) == NULL)
+	/* the tag belongs inside brackets: a bare "IPv6:..." is no address */
+	if (len >= sizeof buf || memchr(s, ':', len) == NULL ||
+	    (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0))
 		return false;
 	memcpy(buf, s, len);
 	buf[len] = '\0';

@@ -113,6 +113,8 @@ static const struct row rows[] = {
 	{"[ipv6:010.000.000.001]", HELO_BAD_SYNTAX, NULL},
 	{"[IPv6:192.0.2.1:25]", HELO_BAD_SYNTAX, NULL},
 	{"[IPv6: 2001:db8::1]", HELO_BAD_SYNTAX, NULL},
+	{"IPv6:1.2.3.4", HELO_BAD_SYNTAX, NULL},
+	{"IPv6:2001:db8::1", HELO_BAD_SYNTAX, NULL},
 	{"[x-tag:whatever]", HELO_BAD_SYNTAX, NULL},
 	{"2001:db8:::1", HELO_BAD_SYNTAX, NULL},
 	{"[192.0.2.1]x", HELO_BAD_SYNTAX, NULL},
