@@ -63,9 +63,13 @@ static void find_route(const struct session *s, struct judgement *j)
 
 	if (j->rf.mx == NULL)
 		return;
-	if (j->mx.null_mx && j->mx.count > 0)
+	if (j->mx.null_mx && j->mx.count > 0) {
+		char domain[4 * DNS_NAME_MAX + 1];     /* as the peer wrote it: escaped */
+
+		log_escape(j->rf.domain, DNS_NAME_MAX, domain, sizeof domain);
 		log_msg(LOG_INFO, "%s: %s lists a null MX among other MX records; ignoring it",
-			s->id, j->rf.domain);
+			s->id, domain);
+	}
 	mxroute_classify(&j->mx, s->facts.have_local ? &s->facts.local : NULL,
 			 &cfg->policy.local_addresses, &j->route);
 	j->route_known = true;
