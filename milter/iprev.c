@@ -110,7 +110,9 @@ static void confirm(struct resolver *r, const struct netaddr *client, struct ipr
 	for (size_t i = 0; i < f->count; i++) {
 		struct dns_answer *a = resolver_collect_chain(r, handles[i], type);
 
-		if (f->confirmed < 0 && answer_has(a, client))
+		f->forward[i] = answer_has(a, client) ? FORWARD_YES
+			: a->status == DNS_TEMPFAIL ? FORWARD_TEMP : FORWARD_NO;
+		if (f->confirmed < 0 && f->forward[i] == FORWARD_YES)
 			f->confirmed = (int)i;
 		if (a->status == DNS_TEMPFAIL) {
 			temp = true;

@@ -21,11 +21,19 @@ enum iprev_result {
 	IPREV_PERMERROR     /* no PTR at all */
 };
 
+/* What the forward lookup of one PTR name said. */
+enum iprev_forward {
+	FORWARD_NO,         /* not the client's address */
+	FORWARD_YES,        /* resolves back to the client */
+	FORWARD_TEMP        /* the lookup failed temporarily */
+};
+
 struct iprev_facts {
 	enum iprev_result result;
 	size_t count;                       /* PTR names checked */
 	size_t total;                       /* PTR names in the answer */
 	char names[PTR_NAMES_LIMIT][DNS_NAME_MAX + 1];
+	enum iprev_forward forward[PTR_NAMES_LIMIT];    /* per name */
 	int confirmed;                      /* index of the confirmed name, or -1 */
 	const char *why;                    /* for temperror */
 };

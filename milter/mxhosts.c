@@ -3,6 +3,7 @@
  */
 #include "autoconfig.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ static void add_hosts(struct mx_hosts *m, const struct dns_answer *mx)
 	}
 	/* records beyond what one answer keeps were never seen: any may be us */
 	if (mx->dropped > 0)
-		m->truncated = true;
+		m->truncated = m->unseen = true;
 }
 
 static void add_addr(struct mx_hosts *m, size_t host, const struct netaddr *a)
@@ -79,7 +80,7 @@ static void gather_addrs(struct resolver *r, struct mx_hosts *m)
 			if (a->status == DNS_ANSWER && a->dropped > 0)
 				m->truncated = true;
 			if (a->status == DNS_TEMPFAIL) {
-				m->hosts[i].addrs_temp = true;
+				*(types[t] == DNS_T_A ? &m->hosts[i].a_temp : &m->hosts[i].aaaa_temp) = true;
 				m->addrs_temp = true;
 			}
 			dns_answer_unref(a);
@@ -120,6 +121,20 @@ bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a)
 {
 	for (size_t i = 0; i < m->naddrs; i++)
 		if (netaddr_equal(&m->addrs[i], a))
+			return true;
+	return false;
+}
+
+bool mx_hosts_may_have(const struct mx_hosts *m, int family, unsigned pref)
+{
+	if (m->status == TRI_TEMP || m->unseen)
+		return true;
+	/* a cap drops the least preferred: only a search among all of them is cut short */
+	if (m->truncated && pref == UINT_MAX)
+		return true;
+	for (size_t i = 0; i < m->count; i++)
+		if (m->hosts[i].pref < pref &&
+		    (family == AF_INET6 ? m->hosts[i].aaaa_temp : m->hosts[i].a_temp))
 			return true;
 	return false;
 }

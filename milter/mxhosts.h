@@ -22,7 +22,7 @@
 struct mx_host {
 	unsigned pref;
 	char name[DNS_NAME_MAX + 1];
-	bool addrs_temp;            /* its A or AAAA lookup failed temporarily */
+	bool a_temp, aaaa_temp;     /* its A / AAAA lookup failed temporarily */
 };
 
 struct mx_hosts {
@@ -36,10 +36,16 @@ struct mx_hosts {
 	size_t addr_host[MX_ADDRS_MAX];     /* the exchanger each address belongs to */
 	bool addrs_temp;            /* some exchanger's addresses failed temporarily */
 	bool truncated;             /* exchangers or addresses dropped by a cap */
+	bool unseen;                /* records beyond what one answer keeps: prefs unknown */
 };
 
 void mx_hosts_gather(struct resolver *r, const char *domain, struct mx_hosts *out);
 bool mx_hosts_has_name(const struct mx_hosts *m, const char *name);
 bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a);
+/*
+ * Could an exchanger preferred below pref (UINT_MAX: any) have an address of
+ * this family that we do not know: its lookup failed, or a cap dropped it?
+ */
+bool mx_hosts_may_have(const struct mx_hosts *m, int family, unsigned pref);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "autoconfig.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,15 +37,6 @@ static long our_preference(const struct mx_hosts *mx, const struct netaddr *loca
 	return best;
 }
 
-/* A more preferred exchanger whose addresses failed: it may be us too. */
-static bool better_unresolved(const struct mx_hosts *mx, unsigned our_pref)
-{
-	for (size_t i = 0; i < mx->count; i++)
-		if (mx->hosts[i].pref < our_pref && mx->hosts[i].addrs_temp)
-			return true;
-	return false;
-}
-
 void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 		      const struct local_addresses *map, struct route *out)
 {
@@ -72,13 +64,15 @@ void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 	ours = our_preference(mx, local, map);
 	if (ours < 0) {
 		/* an exchanger whose addresses failed, or a cap dropped, might have been us */
-		out->why = mx->addrs_temp ? "dns" : mx->truncated ? "mx-truncated" : NULL;
+		if (mx_hosts_may_have(mx, local->family, UINT_MAX))
+			out->why = mx->truncated && !mx->addrs_temp ? "mx-truncated" : "dns";
 		out->kind = out->why ? ROUTE_UNKNOWN : ROUTE_NONE;
 		return;
 	}
 	out->our_pref = (unsigned)ours;
 	out->kind = out->our_pref <= out->primary_pref ? ROUTE_PRIMARY : ROUTE_BACKUP;
-	out->uncertain = out->kind == ROUTE_BACKUP && better_unresolved(mx, out->our_pref);
+	/* a better exchanger we could not resolve, or never saw, may be us as well */
+	out->uncertain = mx_hosts_may_have(mx, local->family, out->our_pref);
 }
 
 void route_format(const struct route *r, char *buf, size_t len)
@@ -104,5 +98,6 @@ void route_format(const struct route *r, char *buf, size_t len)
 
 bool route_uncertain(const struct route *r)
 {
-	return r->uncertain || (r->kind == ROUTE_UNKNOWN && r->why && strcmp(r->why, "dns") == 0);
+	return r->uncertain || (r->kind == ROUTE_UNKNOWN && r->why &&
+				(strcmp(r->why, "dns") == 0 || strcmp(r->why, "mx-truncated") == 0));
 }

@@ -29,7 +29,7 @@ struct route {
 	unsigned primary_pref;
 	const char *primary;        /* a most-preferred exchanger, in the mx_hosts */
 	const char *why;            /* unknown: "dns", "no-local-address", "mx-truncated" */
-	bool uncertain;             /* backup, but a better exchanger's addresses failed */
+	bool uncertain;             /* a better exchanger unresolved or unseen: may be us */
 };
 
 void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,

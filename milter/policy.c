@@ -9,6 +9,7 @@
  */
 #include "autoconfig.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,26 +89,28 @@ enum claim {
 	CLAIM_UNKNOWN
 };
 
+/* The recipient's claims first: an MX host's addresses are what the evidence shows. */
 static enum claim name_claim(const struct policy *pol, const struct session_facts *s,
 			     const struct rcpt_facts *r, const char *name)
 {
+	bool have_domain = r != NULL && r->domain != NULL && r->domain[0] != '\0';
+
+	if (have_domain && name_equal(r->domain, name))
+		return CLAIM_RCPT_DOMAIN;
+	if (have_domain && r->mx != NULL && mx_hosts_has_name(r->mx, name))
+		return CLAIM_MX_HOST;
 	if (s->mta_name && name_equal(s->mta_name, name))
 		return CLAIM_MTA_NAME;
 	if (namelist_has_equal(&pol->local_names, name))
 		return CLAIM_LOCAL_NAME;
-	if (r == NULL || r->domain == NULL || r->domain[0] == '\0')
-		return CLAIM_NONE;
-	if (name_equal(r->domain, name))
-		return CLAIM_RCPT_DOMAIN;
-	if (r->mx != NULL && mx_hosts_has_name(r->mx, name))
-		return CLAIM_MX_HOST;
 	/*
 	 * The exchangers are unknown: a name in the recipient domain (where MX
 	 * hosts are usually named) may be one of them.  Elsewhere, not guessed:
 	 * treating every HELO as a possible MX host would defer all mail while
 	 * the recipient domain's MX lookup fails.
 	 */
-	if (r->mx != NULL && r->mx->status == TRI_TEMP && name_within(name, r->domain))
+	if (have_domain && r->mx != NULL && r->mx->status == TRI_TEMP &&
+	    name_within(name, r->domain))
 		return CLAIM_UNKNOWN;
 	return CLAIM_NONE;
 }
@@ -150,7 +153,7 @@ static enum check_result helo_literal_impersonation(const struct policy *pol,
 		return RESULT_NONE;
 	if (mx_hosts_has_addr(r->mx, a))
 		return RESULT_FAIL;
-	return r->mx->status == TRI_TEMP || r->mx->addrs_temp ? RESULT_TEMPERROR : RESULT_NONE;
+	return mx_hosts_may_have(r->mx, a->family, UINT_MAX) ? RESULT_TEMPERROR : RESULT_NONE;
 }
 
 static enum check_result helo_impersonation(const struct policy *pol,
@@ -241,25 +244,34 @@ static enum check_result ptr_unconfirmed(UNUSED const struct policy *pol,
 }
 
 /*
- * How many of the PTR names look generic.  Without a confirmed name the
- * one that counts is the first, unless a forward lookup failed: then any
- * name might have been the confirmed one.
+ * Is the client's name generic?  With names that resolve back, it is when
+ * every one of them looks generic (the RRset's order, which servers rotate,
+ * does not matter); a name whose forward lookup failed may yet be one of
+ * them.  With none confirmed, the first PTR name is read, or any name whose
+ * lookup failed.
  */
 static enum check_result generic_names(const struct session_facts *s)
 {
 	const struct iprev_facts *f = s->iprev;
-	size_t generic = 0;
+	bool confirmed = f->confirmed >= 0, some = false, all = true;
 
-	if (f->confirmed >= 0 || f->result != IPREV_TEMPERROR) {
-		const char *name = iprev_name(f);
+	for (size_t i = 0; i < f->count; i++) {
+		bool candidate = f->forward[i] == FORWARD_TEMP ||
+				 (confirmed ? f->forward[i] == FORWARD_YES : i == 0);
+		bool generic;
 
-		return name && ptr_name_looks_generic(name, &s->client) ? RESULT_FAIL : RESULT_NONE;
+		if (!candidate)
+			continue;
+		generic = ptr_name_looks_generic(f->names[i], &s->client);
+		/* a confirmed name that is not generic settles it */
+		if (!generic && f->forward[i] == FORWARD_YES)
+			return RESULT_NONE;
+		some |= generic;
+		all &= generic;
 	}
-	for (size_t i = 0; i < f->count; i++)
-		generic += ptr_name_looks_generic(f->names[i], &s->client);
-	if (generic == 0)
+	if (!some)
 		return RESULT_NONE;
-	return generic == f->count ? RESULT_FAIL : RESULT_TEMPERROR;
+	return all ? RESULT_FAIL : RESULT_TEMPERROR;
 }
 
 static enum check_result ptr_generic(UNUSED const struct policy *pol,
@@ -386,25 +398,29 @@ static enum tristate by_authentication(const struct policy *pol,
 	return pol->allow_authenticated && s->authenticated ? TRI_YES : TRI_NO;
 }
 
-/* allow_ptr trusts a name only once it is forward-confirmed. */
+/*
+ * allow_ptr trusts a name only once it is forward-confirmed: any confirmed
+ * name will do, whatever the order of the RRset.
+ */
 static enum tristate by_allow_ptr(const struct policy *pol, const struct session_facts *s,
 				  UNUSED const struct rcpt_facts *r)
 {
 	const struct iprev_facts *f = s->iprev;
+	enum tristate t = TRI_NO;
 
 	if (f == NULL || pol->allow_ptr.count == 0)
 		return TRI_NO;
-	if (f->confirmed >= 0)
-		return namelist_has_parent_of(&pol->allow_ptr, f->names[f->confirmed]) ? TRI_YES
-											: TRI_NO;
-	if (f->result != IPREV_TEMPERROR)
-		return TRI_NO;
-	if (f->count == 0)
+	if (f->result == IPREV_TEMPERROR && f->count == 0)
 		return TRI_TEMP;        /* the PTR lookup itself failed: any name */
-	for (size_t i = 0; i < f->count; i++)
-		if (namelist_has_parent_of(&pol->allow_ptr, f->names[i]))
-			return TRI_TEMP;
-	return TRI_NO;
+	for (size_t i = 0; i < f->count; i++) {
+		if (f->forward[i] == FORWARD_NO ||
+		    !namelist_has_parent_of(&pol->allow_ptr, f->names[i]))
+			continue;
+		if (f->forward[i] == FORWARD_YES)
+			return TRI_YES;
+		t = TRI_TEMP;
+	}
+	return t;
 }
 
 /* Our own backup relaying to us, or we to it: an MX host of the domain. */
@@ -415,7 +431,7 @@ static enum tristate by_mx_peer(const struct policy *pol, const struct session_f
 		return TRI_NO;
 	if (mx_hosts_has_addr(r->mx, &s->client))
 		return TRI_YES;
-	return r->mx->status == TRI_TEMP || r->mx->addrs_temp ? TRI_TEMP : TRI_NO;
+	return mx_hosts_may_have(r->mx, s->client.family, UINT_MAX) ? TRI_TEMP : TRI_NO;
 }
 
 static enum tristate by_allow_recipients(const struct policy *pol,
@@ -545,23 +561,34 @@ static void choose_answer(const struct policy *pol, const struct rcpt_facts *r,
 						    : VERDICT_WOULD_TEMPFAIL;
 }
 
-/* ", addresses 192.0.2.1,2001:db8::1" of exchanger host, as far as they fit. */
+/*
+ * "; its addresses: 192.0.2.1,2001:db8::1" of exchanger host, last in the
+ * evidence and cut with "..." when they do not all fit.
+ */
 static void append_addresses(const struct mx_hosts *mx, size_t host, char *buf, size_t len)
 {
+	const char *sep = "; its addresses: ";
 	size_t o = strlen(buf);
-	const char *sep = ", addresses ";
 
-	for (size_t i = 0; i < mx->naddrs && o < len; i++) {
+	for (size_t i = 0; i < mx->naddrs; i++) {
 		char text[NETADDR_STRLEN];
+		int n;
 
 		if (mx->addr_host[i] != host)
 			continue;
 		netaddr_format(&mx->addrs[i], text, sizeof text);
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", sep, text);
+		n = snprintf(buf + o, len - o, "%s%s", sep, text);
+		if (n < 0 || (size_t)n >= len - o) {
+			/* no room: end on "..." in place of the address that did not fit */
+			if (len - o > 4)
+				snprintf(buf + o, len - o, "%s", *sep == ',' ? ",..." : "...");
+			return;
+		}
+		o += (size_t)n;
 		sep = ",";
 	}
-	if (sep[1] != '\0' && o < len)     /* none listed */
-		snprintf(buf + o, len - o, ", no address");
+	if (*sep == ';')                /* none listed */
+		snprintf(buf + o, len - o, "; it has no address");
 }
 
 static size_t mx_host_index(const struct mx_hosts *mx, const char *name)
@@ -589,6 +616,8 @@ static void explain_impersonation(const struct policy *pol, const struct session
 	char client[NETADDR_STRLEN] = "unknown", helo[NETADDR_STRLEN];
 	size_t o;
 
+	enum claim c = CLAIM_NONE;
+
 	if (s->have_client)
 		netaddr_format(&s->client, client, sizeof client);
 	if (s->helo.cls == HELO_LITERAL || s->helo.cls == HELO_BARE_IP) {
@@ -596,18 +625,15 @@ static void explain_impersonation(const struct policy *pol, const struct session
 		snprintf(buf, len, "HELO address %s is this host's or an MX host's of %s, "
 			 "not the client %s", helo, r && r->domain ? r->domain : "-", client);
 	} else {
-		enum claim c = name_claim(pol, s, r, s->helo.name);
-
-		snprintf(buf, len, "HELO %s is %s%s%s", s->helo.name,
-			 c < CLAIM_UNKNOWN ? claimed[c] : "ours",
-			 c == CLAIM_MX_HOST ? " " : "", c == CLAIM_MX_HOST ? r->domain : "");
-		if (c == CLAIM_MX_HOST)
-			append_addresses(r->mx, mx_host_index(r->mx, s->helo.name), buf, len);
-		o = strlen(buf);
-		snprintf(buf + o, len - o, ", not the client %s", client);
+		c = name_claim(pol, s, r, s->helo.name);
+		snprintf(buf, len, "HELO %s is %s%s%s, not the client %s", s->helo.name,
+			 c < CLAIM_UNKNOWN ? claimed[c] : "ours", c == CLAIM_MX_HOST ? " " : "",
+			 c == CLAIM_MX_HOST ? r->domain : "", client);
 	}
 	o = strlen(buf);
 	snprintf(buf + o, len - o, "; a relay of ours: list its address in allow_clients");
+	if (c == CLAIM_MX_HOST)
+		append_addresses(r->mx, mx_host_index(r->mx, s->helo.name), buf, len);
 }
 
 void policy_evaluate(const struct policy *pol, const struct session_facts *s,

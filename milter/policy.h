@@ -123,7 +123,7 @@ struct rcpt_facts {
 	bool route_uncertain;       /* the route hangs on a lookup that failed (route_uncertain) */
 };
 
-#define EVIDENCE_MAX 320
+#define EVIDENCE_MAX 768        /* two names of 255 and the words around them */
 
 struct verdict {
 	unsigned fired;             /* bit (1u << check) per check that fired */

@@ -64,7 +64,7 @@ refused impersonate_rcpt_mx 127.0.1.17 mx2.example.net user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation
 # the decision line says what was claimed, both addresses, and the way out
 expect_milter_log impersonate_rcpt_mx impersonate_rcpt_mx@sender.example \
-	'evidence="HELO mx2.example.net is an MX host of example.net, addresses 127.0.0.26, not the client 127.0.1.17; a relay of ours: list its address in allow_clients"' &&
+	'evidence="HELO mx2.example.net is an MX host of example.net, not the client 127.0.1.17; a relay of ours: list its address in allow_clients; its addresses: 127.0.0.26"' &&
 	pass impersonate_rcpt_mx_evidence
 refused impersonate_rcpt_mx_address 127.0.1.17 '[127.0.0.26]' user@example.net \
 	"550 5.7.1 RCPT" helo_impersonation,helo_literal_mismatch

@@ -100,6 +100,19 @@ static void *big_submit(struct resolver *self, const char *name, enum dns_type t
 	bool crowded = strcmp(name, "crowded.example") == 0;
 	unsigned n;
 
+	if (type == DNS_T_MX && strcmp(name, "huge.example") == 0) {
+		/* 64 records kept at 20, us among them, and 6 more never seen */
+		struct dns_answer *a = dns_answer_new(DNS_ANSWER, DNS_MAX_RR);
+		char host[64];
+
+		for (size_t i = 0; i < DNS_MAX_RR; i++) {
+			snprintf(host, sizeof host, "mx%zu.esp.example", i);
+			a->rr[i].pref = 20;
+			a->rr[i].name = strdup(i == 0 ? "mx2.example.net" : host);
+		}
+		a->dropped = 6;
+		return a;
+	}
 	if (type == DNS_T_MX && (crowded || strcmp(name, "big.example") == 0)) {
 		size_t count = crowded ? 21 : 40, others = count - (crowded ? 1 : 2);
 		struct dns_answer *a = dns_answer_new(DNS_ANSWER, count);
@@ -154,6 +167,13 @@ static void test_large_rrset(void)
 	/* not among the exchangers kept, but a dropped one may be us: unknown, never none */
 	CU_ASSERT_STRING_EQUAL(big_route_of("crowded.example", "198.51.100.2", &route),
 			       "unknown(mx-truncated)");
+	CU_ASSERT_TRUE(route_uncertain(&route));
+	/* records beyond what one answer keeps: a better one may be unseen */
+	CU_ASSERT_STRING_EQUAL(big_route_of("huge.example", "198.51.100.2", &route),
+			       "primary(pref=20)");
+	CU_ASSERT_TRUE(route_uncertain(&route));
+	CU_ASSERT_STRING_EQUAL(big_route_of("big.example", "198.51.100.2", &route),
+			       "backup(pref=20,primary=mx1.example.net)");
 	CU_ASSERT_FALSE(route_uncertain(&route));
 }
 

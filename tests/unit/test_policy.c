@@ -310,6 +310,7 @@ static struct iprev_facts iprev_of(enum iprev_result res, const char *name, bool
 	memset(&f, 0, sizeof f);
 	f.result = res;
 	f.confirmed = confirmed ? 0 : -1;
+	f.forward[0] = confirmed ? FORWARD_YES : res == IPREV_TEMPERROR ? FORWARD_TEMP : FORWARD_NO;
 	if (name != NULL) {
 		snprintf(f.names[0], sizeof f.names[0], "%s", name);
 		f.count = f.total = 1;
@@ -466,11 +467,18 @@ static void test_impersonating_recipient_mx(void)
 	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION));
 	/* the decision line names the claim, both addresses and the way out */
 	CU_ASSERT_STRING_EQUAL(v.evidence, "HELO relay.backup-provider.example is an MX host of "
-			       "example.net, addresses 203.0.113.20, not the client 192.0.2.10; "
-			       "a relay of ours: list its address in allow_clients");
+			       "example.net, not the client 192.0.2.10; a relay of ours: list its "
+			       "address in allow_clients; its addresses: 203.0.113.20");
+	/* an MX host that is also this MTA's name: the MX claim, with its addresses */
+	v = judge_helo("mx1.example.net");
+	CU_ASSERT_STRING_EQUAL(v.evidence, "HELO mx1.example.net is an MX host of example.net, "
+			       "not the client 192.0.2.10; a relay of ours: list its address in "
+			       "allow_clients; it has no address");
+	current_mx = NULL;
 	v = judge_helo("mx1.example.net");
 	CU_ASSERT_STRING_EQUAL(v.evidence, "HELO mx1.example.net is this MTA's name, not the "
 			       "client 192.0.2.10; a relay of ours: list its address in allow_clients");
+	current_mx = &mx;
 	v = judge_helo("[203.0.113.20]");
 	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_HELO_IMPERSONATION) | BIT(CHECK_HELO_LITERAL_MISMATCH));
 	v = judge_helo("other.backup-provider.example");
@@ -479,6 +487,35 @@ static void test_impersonating_recipient_mx(void)
 	current_mx = NULL;
 	v = judge_helo("relay.backup-provider.example");
 	CU_ASSERT_EQUAL(v.fired, 0);
+}
+
+/* Many addresses: the client and the way out come first, the addresses are cut. */
+static void test_impersonation_evidence_cut(void)
+{
+	struct mx_hosts mx;
+	struct verdict v;
+	size_t n;
+
+	memset(&mx, 0, sizeof mx);
+	mx.status = TRI_YES;
+	mx.count = 1;
+	mx.hosts[0] = (struct mx_host){.pref = 10, .name = "mx1.example.net"};
+	for (mx.naddrs = 0; mx.naddrs < MX_ADDRS_MAX; mx.naddrs++) {
+		char text[64];
+
+		snprintf(text, sizeof text, "2001:db8:ffff:ffff:ffff:ffff:ffff:%zx", mx.naddrs + 0x1000);
+		netaddr_parse(text, &mx.addrs[mx.naddrs]);
+	}
+	use_config("");
+	current_mx = &mx;
+	v = judge_helo("mx1.example.net");
+	current_mx = NULL;
+	n = strlen(v.evidence);
+	CU_ASSERT(n < sizeof v.evidence);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.evidence, "not the client 192.0.2.10; a relay of ours: "
+				      "list its address in allow_clients; its addresses: "
+				      "2001:db8:ffff:ffff:ffff:ffff:ffff:1000,"));
+	CU_ASSERT(n > 4 && strcmp(v.evidence + n - 4, ",...") == 0);
 }
 
 static void test_allow_mx_peers(void)
@@ -559,7 +596,8 @@ int main(void)
 		UNIT_TEST(test_helo_dns_checks),
 		UNIT_TEST(test_impersonation_by_the_named_host_itself),
 		UNIT_TEST(test_allow_ptr_needs_confirmation),
-		UNIT_TEST(test_impersonating_recipient_mx), UNIT_TEST(test_allow_mx_peers),
+		UNIT_TEST(test_impersonating_recipient_mx), UNIT_TEST(test_impersonation_evidence_cut),
+		UNIT_TEST(test_allow_mx_peers),
 		UNIT_TEST(test_backup_primary_up),
 		CU_TEST_INFO_NULL,
 	};
