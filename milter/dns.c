@@ -12,6 +12,8 @@
 
 #include <ares.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -19,6 +21,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -40,7 +44,9 @@ struct entry {
 	time_t expires;             /* CLOCK_MONOTONIC seconds */
 	int users;                  /* lookups holding the entry */
 	bool cached;                /* in the hash table */
+	bool in_lru;                /* finished, in the table: counts toward the cap */
 	bool queued;
+	int error_rcode;            /* SERVFAIL/REFUSED/NOTIMP seen for it, else 0 */
 	pthread_cond_t done;
 	struct entry *hash_next;
 	struct entry *lru_prev, *lru_next;     /* DONE entries, oldest first */
@@ -55,7 +61,7 @@ static struct {
 	pthread_mutex_t lock;
 	struct entry *buckets[HASH_BUCKETS];
 	struct entry *lru_head, *lru_tail;
-	size_t cached;
+	size_t finished;            /* entries in the LRU list: only they count */
 	struct entry *queue_head, *queue_tail;
 	struct dns_settings settings;
 	char *servers;
@@ -102,6 +108,10 @@ static unsigned hash(const char *name, enum dns_type type)
 
 static void lru_unlink(struct entry *e)
 {
+	if (!e->in_lru)
+		return;
+	e->in_lru = false;
+	eng.finished--;
 	if (e->lru_prev)
 		e->lru_prev->lru_next = e->lru_next;
 	else if (eng.lru_head == e)
@@ -115,6 +125,8 @@ static void lru_unlink(struct entry *e)
 
 static void lru_append(struct entry *e)
 {
+	e->in_lru = true;
+	eng.finished++;
 	e->lru_prev = eng.lru_tail;
 	e->lru_next = NULL;
 	if (eng.lru_tail)
@@ -133,7 +145,6 @@ static void hash_remove(struct entry *e)
 	if (*pp)
 		*pp = e->hash_next;
 	e->cached = false;
-	eng.cached--;
 	lru_unlink(e);
 }
 
@@ -152,12 +163,19 @@ static void maybe_free(struct entry *e)
 		entry_free(e);
 }
 
-/* Evicts the oldest finished, unused entries beyond the cache size. */
-static void evict(void)
+/*
+ * Evicts the oldest finished, unused entries until at most limit are left.
+ * Only finished answers count toward dns_cache_size: a question still in
+ * flight is in the table (so that others join it) but neither counts nor
+ * can push a finished answer out.  What bounds those is the callers: a
+ * session's lookups without a wait are few and fixed (callbacks.c), and
+ * the others end with its decision.
+ */
+static void evict(size_t limit)
 {
 	struct entry *e = eng.lru_head;
 
-	while (e != NULL && eng.cached > (size_t)eng.settings.cache_size) {
+	while (e != NULL && eng.finished > limit) {
 		struct entry *next = e->lru_next;
 
 		if (e->users == 0) {
@@ -194,7 +212,6 @@ static struct entry *entry_new(const char *name, enum dns_type type)
 	e->hash_next = eng.buckets[h];
 	eng.buckets[h] = e;
 	e->cached = true;
-	eng.cached++;
 	return e;
 }
 
@@ -204,6 +221,7 @@ static void enqueue(struct entry *e)
 
 	e->state = ENTRY_PENDING;
 	e->queued = true;
+	e->error_rcode = 0;
 	e->queue_next = NULL;
 	if (eng.queue_tail)
 		eng.queue_tail->queue_next = e;
@@ -240,7 +258,6 @@ static struct entry *acquire(const char *qname, enum dns_type type)
 		if (e == NULL)
 			return NULL;
 		enqueue(e);
-		evict();
 	} else if (e->state == ENTRY_DONE && e->expires <= now_seconds()) {
 		lru_unlink(e);
 		enqueue(e);
@@ -340,10 +357,10 @@ static void complete(struct entry *e, struct dns_answer *a)
 			hash_remove(e);
 		} else {
 			/*
-			 * The others first: with every other entry in use,
+			 * Room first: with every other entry in use,
 			 * evicting after the append would free e itself.
 			 */
-			evict();
+			evict((size_t)eng.settings.cache_size - 1);
 			lru_append(e);
 		}
 	}
@@ -351,26 +368,132 @@ static void complete(struct entry *e, struct dns_answer *a)
 	pthread_mutex_unlock(&eng.lock);
 }
 
-static const char *ares_reason(int status)
+/*
+ * Why a lookup failed, in the words of the log.  c-ares 1.18 takes a
+ * SERVFAIL, REFUSED or NOTIMP answer as a reason to try the next server
+ * and, once all are tried, reports ARES_ECONNREFUSED with no answer, just
+ * as for a server that cannot be reached.  The rcode comes from the
+ * answers themselves, seen as they are read (peek_rcode).
+ */
+static const char *failure_reason(const struct entry *e, int status, int timeouts)
 {
 	switch (status) {
 	case ARES_ETIMEOUT: return "timeout";
-	case ARES_ESERVFAIL: return "SERVFAIL";
-	case ARES_EREFUSED: return "REFUSED";
-	case ARES_EFORMERR: return "FORMERR";
-	case ARES_ECONNREFUSED: return "connection refused";
+	case ARES_ESERVFAIL: return "servfail";
+	case ARES_EREFUSED: return "refused";
+	case ARES_ENOTIMP: return "notimp";
+	case ARES_EFORMERR: return "formerr";
 	case ARES_EBADRESP: return "bad response";
 	case ARES_ENOMEM: return "out of memory";
+	case ARES_ECONNREFUSED:
+		switch (e->error_rcode) {
+		case 2: return "servfail";
+		case 4: return "notimp";
+		case 5: return "refused";
+		default: return timeouts > 0 ? "timeout" : "unreachable";
+		}
 	default: return "lookup failed";
 	}
 }
 
+/* The question of a DNS message: name (lower case, no trailing dot) and type. */
+static bool message_question(const unsigned char *m, size_t len, char *name, int *type)
+{
+	size_t p = 12, o = 0;
+
+	if (len < 12 || (m[4] << 8 | m[5]) != 1)
+		return false;
+	while (p < len && m[p] != 0) {
+		size_t l = m[p];
+
+		if (l > 63 || p + 1 + l >= len || o + l + 1 > DNS_NAME_MAX)
+			return false;
+		if (o)
+			name[o++] = '.';
+		for (size_t i = 0; i < l; i++) {
+			unsigned char c = m[p + 1 + i];
+
+			name[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+		p += 1 + l;
+	}
+	if (p + 3 > len)
+		return false;
+	name[o] = '\0';
+	*type = m[p + 1] << 8 | m[p + 2];
+	return true;
+}
+
+/* Notes a SERVFAIL, NOTIMP or REFUSED answer on the entry it answers. */
+static void peek_rcode(const unsigned char *m, size_t len)
+{
+	char name[DNS_NAME_MAX + 1];
+	int rcode, type;
+	struct entry *e;
+
+	if (len < 12 || !(m[2] & 0x80))
+		return;
+	rcode = m[3] & 0x0f;
+	if ((rcode != 2 && rcode != 4 && rcode != 5) || !message_question(m, len, name, &type))
+		return;
+	pthread_mutex_lock(&eng.lock);
+	e = find(name, (enum dns_type)type);
+	if (e != NULL && e->state == ENTRY_PENDING)
+		e->error_rcode = rcode;
+	pthread_mutex_unlock(&eng.lock);
+}
+
+/*
+ * c-ares' socket calls, made as c-ares would make them, but every UDP
+ * answer is seen first.  c-ares configures no socket it did not open
+ * itself: non-blocking, close-on-exec and TCP_NODELAY are ours to set.
+ * (Over TCP, after TC=1, an answer comes in pieces: a failure there is
+ * logged without its rcode.)
+ */
+static ares_socket_t sock_open(int domain, int type, int protocol, UNUSED void *data)
+{
+	int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol), one = 1;
+
+	if (fd >= 0 && type == SOCK_STREAM)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
+
+static int sock_close(ares_socket_t fd, UNUSED void *data)
+{
+	return close(fd);
+}
+
+static int sock_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len,
+			UNUSED void *data)
+{
+	return connect(fd, sa, len);
+}
+
+static ares_ssize_t sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
+				  struct sockaddr *from, ares_socklen_t *fromlen, UNUSED void *data)
+{
+	ssize_t n = from ? recvfrom(fd, buf, len, flags, from, fromlen) : recv(fd, buf, len, flags);
+
+	if (from != NULL && n >= 12)
+		peek_rcode(buf, (size_t)n);
+	return n;
+}
+
+static ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec *iov, int count,
+			       UNUSED void *data)
+{
+	return writev(fd, iov, count);
+}
+
+static const struct ares_socket_functions sock_functions = {
+	sock_open, sock_close, sock_connect, sock_recvfrom, sock_sendv,
+};
 
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct entry *e = arg;
 
-	(void)timeouts;
 	if (status == ARES_EDESTRUCTION) {
 		/* The channel was replaced by a reload: ask again on the new one. */
 		pthread_mutex_lock(&eng.lock);
@@ -386,7 +509,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 	    (status == ARES_SUCCESS || status == ARES_ENODATA || status == ARES_ENOTFOUND))
 		complete(e, dns_parse(abuf, (size_t)alen, e->name, e->type));
 	else
-		complete(e, dns_answer_tempfail(ares_reason(status), TEMPFAIL_TTL));
+		complete(e, dns_answer_tempfail(failure_reason(e, status, timeouts), TEMPFAIL_TTL));
 }
 
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
@@ -452,6 +575,7 @@ static bool channel_open(const struct dns_settings *s, ares_channel *out)
 		log_msg(LOG_ERR, "dns: cannot initialise c-ares: %s", ares_strerror(rc));
 		return false;
 	}
+	ares_set_socket_functions(*out, &sock_functions, NULL);
 	if (s->servers && s->servers[0]) {
 		char *csv = servers_csv(s->servers);
 
@@ -488,14 +612,27 @@ static void apply_reconfigure(void)
 {
 	struct dns_settings s;
 	ares_channel fresh, old;
-	bool want;
+	bool want, ok;
 
 	pthread_mutex_lock(&eng.lock);
 	want = eng.reconfigure;
 	eng.reconfigure = false;
 	s = eng.settings;
+	/* a copy: a reload may free eng.servers once the lock is given up */
+	s.servers = want ? strdup(eng.servers) : NULL;
 	pthread_mutex_unlock(&eng.lock);
-	if (!want || !channel_open(&s, &fresh))
+	if (!want)
+		return;
+	if (s.servers == NULL) {
+		log_msg(LOG_ERR, "dns: no memory to rebuild the resolver channel");
+		pthread_mutex_lock(&eng.lock);
+		eng.reconfigure = true;         /* try again at the next wake-up */
+		pthread_mutex_unlock(&eng.lock);
+		return;
+	}
+	ok = channel_open(&s, &fresh);
+	free((char *)s.servers);
+	if (!ok)
 		return;
 	old = eng.channel;
 	eng.nfds = 1;           /* the old channel's sockets go with it */
@@ -593,8 +730,9 @@ bool dns_reconfigure(const struct dns_settings *s)
 	changed = strcmp(eng.servers ? eng.servers : "", s->servers ? s->servers : "") != 0 ||
 		  eng.settings.timeout_ms != s->timeout_ms || eng.settings.tries != s->tries;
 	store_settings(s);
-	eng.reconfigure = changed;
-	evict();
+	/* |=: a change the resolver thread has not applied yet stays pending */
+	eng.reconfigure |= changed;
+	evict((size_t)s->cache_size);
 	pthread_mutex_unlock(&eng.lock);
 	if (changed && write(eng.wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
 		return false;

@@ -1,18 +1,30 @@
 /*
  * test_dns_engine.c -- the c-ares engine against a small DNS server of this
  * test on 127.0.0.1: TTL caching, negative caching (RFC 2308), temporary
- * failures remembered briefly, one query for concurrent identical
- * questions, the decision deadline, and a channel rebuilt by a reload.
+ * failures remembered briefly and named for what they were, one query for
+ * concurrent identical questions, the decision deadline, a cache cap that
+ * counts finished answers only, and a channel rebuilt by a reload, also
+ * when reloads come faster than the resolver thread.
+ *
+ * The engine's log goes to this file's log_msg (it replaces log.c's in
+ * the link), which can hold the resolver thread still at a chosen line.
  */
 #include "autoconfig.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dns.h"
+#include "log.h"
 #include "tiny_dns_server.h"
 #include "unit.h"
 
@@ -20,8 +32,9 @@ static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static int queries[8];
 static int server_port;
 
-enum { Q_TTL60, Q_TTL0, Q_NX, Q_SLOW, Q_FAIL, Q_OTHER };
-static const char *const qnames[] = {"ttl60.test", "ttl0.test", "nx.test", "slow.test", "fail.test"};
+enum { Q_TTL60, Q_TTL0, Q_NX, Q_SLOW, Q_FAIL, Q_REFUSED, Q_KEEP, Q_OTHER };
+static const char *const qnames[] = {"ttl60.test", "ttl0.test", "nx.test", "slow.test", "fail.test",
+				     "refused.test", "keep.test"};
 
 static int count(int which)
 {
@@ -44,9 +57,16 @@ static void answer(const char *name, int qtype, struct tiny_reply *r)
 	pthread_mutex_lock(&count_lock);
 	queries[which]++;
 	pthread_mutex_unlock(&count_lock);
+	if (strncasecmp(name, "silent", 6) == 0) {
+		r->silent = true;
+		return;
+	}
 	switch (which) {
 	case Q_FAIL:
 		r->rcode = 2;           /* SERVFAIL */
+		break;
+	case Q_REFUSED:
+		r->rcode = 5;
 		break;
 	case Q_NX:
 		r->rcode = 3;           /* SOA TTL 3600, MINIMUM 30 -> negative TTL 30 */
@@ -62,6 +82,65 @@ static void answer(const char *name, int qtype, struct tiny_reply *r)
 }
 
 static char servers[64];
+
+/* ---- the engine's log, and a way to hold the resolver thread in it ------ */
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t log_cond = PTHREAD_COND_INITIALIZER;
+static const char *hold_at;             /* a line that holds its caller ... */
+static bool held, released;             /* ... until released */
+static int bad_servers_lines;
+
+void log_msg(int priority, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	struct timespec limit;
+
+	(void)priority;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += 5;                      /* bounded, whatever the test does */
+	pthread_mutex_lock(&log_lock);
+	if (strncmp(line, "dns: bad dns_servers", 20) == 0)
+		bad_servers_lines++;
+	if (hold_at != NULL && strcmp(line, hold_at) == 0) {
+		hold_at = NULL;
+		held = true;
+		pthread_cond_broadcast(&log_cond);
+		while (!released)
+			if (pthread_cond_timedwait(&log_cond, &log_lock, &limit) == ETIMEDOUT)
+				break;
+	}
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* Waits (bounded) until the line to hold at has been logged. */
+static bool wait_held(void)
+{
+	struct timespec limit;
+	bool ok;
+
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += 5;
+	pthread_mutex_lock(&log_lock);
+	while (!held)
+		if (pthread_cond_timedwait(&log_cond, &log_lock, &limit) == ETIMEDOUT)
+			break;
+	ok = held;
+	pthread_mutex_unlock(&log_lock);
+	return ok;
+}
+
+static void release_held(void)
+{
+	pthread_mutex_lock(&log_lock);
+	released = true;
+	pthread_cond_broadcast(&log_cond);
+	pthread_mutex_unlock(&log_lock);
+}
 
 static struct dns_settings settings(int timeout_ms)
 {
@@ -193,13 +272,163 @@ static void test_reconfigure_keeps_serving(void)
 	dns_answer_unref(a);
 }
 
+/* Failures say what they were: c-ares 1.18 calls each "connection refused". */
+static void test_failures_named(void)
+{
+	struct dns_answer *a = lookup("fail.test", 3000);
+
+	CU_ASSERT_EQUAL(a->status, DNS_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(a->why, "servfail");
+	dns_answer_unref(a);
+	a = lookup("refused.test", 3000);
+	CU_ASSERT_EQUAL(a->status, DNS_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(a->why, "refused");
+	dns_answer_unref(a);
+	a = lookup("silent-timeout.test", 5000);        /* 500 ms, then 1000 ms */
+	CU_ASSERT_EQUAL(a->status, DNS_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(a->why, "timeout");
+	dns_answer_unref(a);
+}
+
+/*
+ * Questions in flight do not count toward dns_cache_size: however many
+ * there are, a finished answer stays; finished answers beyond it go.
+ */
+static void test_cache_counts_finished_answers_only(void)
+{
+	enum { CAP = 4, IN_FLIGHT = 3 * CAP };
+	struct dns_settings s = settings(500);
+	struct dns_lookup *pending[IN_FLIGHT];
+	struct timespec now;
+	char name[64];
+	int asked;
+
+	s.cache_size = CAP;
+	CU_ASSERT_TRUE(dns_reconfigure(&s));
+	dns_answer_unref(lookup("keep.test", 3000));
+	asked = count(Q_KEEP);
+	for (int i = 0; i < IN_FLIGHT; i++) {
+		snprintf(name, sizeof name, "silent%d.test", i);
+		pending[i] = dns_submit(name, DNS_T_A);
+	}
+	dns_answer_unref(lookup("keep.test", 3000));
+	CU_ASSERT_EQUAL(count(Q_KEEP), asked);          /* still cached */
+	for (int i = 0; i < CAP; i++) {                 /* CAP newer answers */
+		snprintf(name, sizeof name, "fill%d.test", i);
+		dns_answer_unref(lookup(name, 3000));
+	}
+	dns_answer_unref(lookup("keep.test", 3000));
+	CU_ASSERT_EQUAL(count(Q_KEEP), asked + 1);      /* the oldest went */
+	dns_deadline_in(&now, 0);
+	for (int i = 0; i < IN_FLIGHT; i++)
+		dns_answer_unref(dns_collect(pending[i], &now));
+	s = settings(500);
+	CU_ASSERT_TRUE(dns_reconfigure(&s));
+}
+
+/* A UDP port on 127.0.0.1 where nothing listens: queries there are refused. */
+static int dead_port(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), port = -1;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/*
+ * A reload that changes the servers, then one that changes something else,
+ * both before the resolver thread looks: the first must still be applied.
+ */
+static void test_reload_pending_change_kept(void)
+{
+	char dead[64];
+	struct dns_settings s = settings(600);
+	struct dns_answer *a;
+
+	snprintf(dead, sizeof dead, "127.0.0.1:%d", dead_port());
+	pthread_mutex_lock(&log_lock);
+	hold_at = "dns: resolver channel rebuilt";
+	held = released = false;
+	pthread_mutex_unlock(&log_lock);
+	s.servers = dead;
+	CU_ASSERT_TRUE(dns_reconfigure(&s));
+	CU_ASSERT_TRUE_FATAL(wait_held());      /* the thread stands still */
+	s.servers = servers;
+	CU_ASSERT_TRUE(dns_reconfigure(&s));    /* back to the real server ... */
+	s.cache_size = 99;
+	CU_ASSERT_TRUE(dns_reconfigure(&s));    /* ... and another setting */
+	release_held();
+	a = lookup("after-two-reloads.test", 3000);
+	CU_ASSERT_EQUAL(a->status, DNS_ANSWER);
+	dns_answer_unref(a);
+	s = settings(500);
+	CU_ASSERT_TRUE(dns_reconfigure(&s));
+}
+
+/* Reloads while the resolver thread opens a channel with the old servers. */
+struct reload_storm {
+	int rounds;
+	char a[64], b[128];
+};
+
+static void *reload_storm(void *arg)
+{
+	struct reload_storm *st = arg;
+	struct timespec pause = {0, 20 * 1000};
+
+	for (int i = 0; i < st->rounds; i++) {
+		struct dns_settings s = settings(500 + i % 2);
+
+		s.servers = i % 2 ? st->b : st->a;
+		dns_reconfigure(&s);
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+static void test_reload_storm_servers_intact(void)
+{
+	struct reload_storm st = {.rounds = 3000};
+	struct dns_settings s = settings(500);
+	pthread_t tid;
+	struct dns_answer *a;
+	int bad;
+
+	/* two spellings of the same server, of different lengths */
+	snprintf(st.a, sizeof st.a, "127.0.0.1:%d", server_port);
+	snprintf(st.b, sizeof st.b, "  127.0.0.1:%d ,\t127.0.0.1:%d  ", server_port, server_port);
+	pthread_mutex_lock(&log_lock);
+	bad_servers_lines = 0;
+	pthread_mutex_unlock(&log_lock);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&tid, NULL, reload_storm, &st), 0);
+	pthread_join(tid, NULL);
+	CU_ASSERT_TRUE(dns_reconfigure(&s));
+	a = lookup("after-the-storm.test", 3000);
+	CU_ASSERT_EQUAL(a->status, DNS_ANSWER);
+	dns_answer_unref(a);
+	pthread_mutex_lock(&log_lock);
+	bad = bad_servers_lines;
+	pthread_mutex_unlock(&log_lock);
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_positive_cached), UNIT_TEST(test_ttl_zero_not_cached),
 		UNIT_TEST(test_negative_cached), UNIT_TEST(test_tempfail_remembered_briefly),
 		UNIT_TEST(test_concurrent_questions_share_one_query), UNIT_TEST(test_deadline),
-		UNIT_TEST(test_reconfigure_keeps_serving), CU_TEST_INFO_NULL,
+		UNIT_TEST(test_reconfigure_keeps_serving), UNIT_TEST(test_failures_named),
+		UNIT_TEST(test_cache_counts_finished_answers_only),
+		UNIT_TEST(test_reload_pending_change_kept),
+		UNIT_TEST(test_reload_storm_servers_intact), CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {
 		{"dns_engine", suite_init, suite_clean, NULL, NULL, tests}, CU_SUITE_INFO_NULL,

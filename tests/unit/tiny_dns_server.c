@@ -99,6 +99,8 @@ static void *serve(void *arg)
 		    qend + 64 > sizeof r)
 			continue;
 		server_handler(name, qtype, &t);
+		if (t.silent)
+			continue;
 		if (t.delay_ms > 0)
 			usleep((useconds_t)t.delay_ms * 1000);
 		sendto(server_fd, r, build(q, qend, &t, r), 0, (struct sockaddr *)&from, fromlen);

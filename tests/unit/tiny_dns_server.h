@@ -2,7 +2,8 @@
  * tiny_dns_server.h -- a DNS server for the engine's unit tests: one thread
  * on 127.0.0.1 (an ephemeral UDP port) that answers each question the way the
  * test's handler says.  Enough DNS for the engine: an A record, NXDOMAIN or
- * NODATA with an SOA (its MINIMUM is the negative TTL), or an error rcode.
+ * NODATA with an SOA (its MINIMUM is the negative TTL), an error rcode, or
+ * silence.
  */
 #ifndef MXP_TINY_DNS_SERVER_H
 #define MXP_TINY_DNS_SERVER_H
@@ -16,6 +17,7 @@ struct tiny_reply {
 	unsigned ttl;               /* of the A record */
 	unsigned negative_ttl;      /* the SOA MINIMUM of NXDOMAIN and NODATA */
 	int delay_ms;               /* answer this late (the server waits) */
+	bool silent;                /* no answer at all: the client times out */
 };
 
 /* Fills r for a question; r comes zeroed. */
