@@ -38,27 +38,42 @@ static const struct reply internal_error_reply = {
 	"451", "4.3.0", "Temporary local problem, try again later"
 };
 
-/* ---- DNS through the engine, bounded by the session's deadline ---------- */
+/* ---- DNS through the engine, bounded by each decision's deadline -------- */
 
 /*
- * Gathers the DNS facts the policy reads, once per session (the HELO ones
- * again after a new HELO).  Every wait of the session ends by one deadline,
- * decision_timeout_ms after its first: what is missing then is a
- * temporary failure, never a Postfix milter timeout.
+ * The resolver of one decision (one MTA command): every wait ends by
+ * *deadline, decision_timeout_ms from the start of this decision, so what
+ * is missing then is a temporary failure, never a Postfix milter timeout.
+ * One deadline per decision, not per session: a client that keeps its
+ * connection past a TTL gets the expired answers asked again, not
+ * "deadline" for each of them.
  */
-static bool session_resolver(struct session *s, struct dns_resolver *r)
+static bool decision_resolver(const struct session *s, struct dns_resolver *r,
+			      struct timespec *deadline)
 {
 	const struct session_facts *f = &s->facts;
 
 	/* Exempt clients (local submission) never wait for DNS. */
 	if (!f->have_client || cidrset_contains(&s->cfg->policy.allow_clients, &f->client))
 		return false;
-	if (!s->deadline_set) {
-		dns_deadline_in(&s->deadline, s->cfg->decision_timeout_ms);
-		s->deadline_set = true;
-	}
-	dns_resolver_init(r, &s->deadline);
+	dns_deadline_in(deadline, s->cfg->decision_timeout_ms);
+	dns_resolver_init(r, deadline);
 	return true;
+}
+
+/*
+ * Lookups a session starts without waiting for them: the client's PTR at
+ * connect, and the first HELO name's A, AAAA and MX.  At most
+ * SESSION_PREFETCHES (session.h), whatever the client sends: a thousand
+ * EHLOs with new names would otherwise put three thousand questions in
+ * flight.  A later HELO name is asked at the decision, which waits for it.
+ */
+static void session_prefetch(struct session *s, const char *name, enum dns_type type)
+{
+	if (s->prefetches >= SESSION_PREFETCHES)
+		return;
+	s->prefetches++;
+	dns_prefetch(name, type);
 }
 
 static struct session *get_session(SMFICTX *ctx)
@@ -183,7 +198,7 @@ static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hos
 
 		/* Ask at once: the answer (and its forward lookups) will be needed. */
 		dns_reverse_name(&s->facts.client, rname, sizeof rname);
-		dns_prefetch(rname, DNS_T_PTR);
+		session_prefetch(s, rname, DNS_T_PTR);
 	}
 	session_set_local(s, local_address(ctx, &addr) ? &addr : NULL);
 	if (s->facts.have_client)
@@ -199,10 +214,12 @@ static sfsistat mxp_helo(SMFICTX *ctx, char *helohost)
 
 	if (s != NULL && !session_set_helo(s, helohost ? helohost : ""))
 		s->failed = true;
-	if (s != NULL && s->facts.helo.cls == HELO_FQDN) {
-		dns_prefetch(s->facts.helo.name, DNS_T_A);
-		dns_prefetch(s->facts.helo.name, DNS_T_AAAA);
-		dns_prefetch(s->facts.helo.name, DNS_T_MX);
+	/* the first HELO only (session_prefetch) */
+	if (s != NULL && s->facts.helo.cls == HELO_FQDN && !s->helo_prefetched) {
+		s->helo_prefetched = true;
+		session_prefetch(s, s->facts.helo.name, DNS_T_A);
+		session_prefetch(s, s->facts.helo.name, DNS_T_AAAA);
+		session_prefetch(s, s->facts.helo.name, DNS_T_MX);
 	}
 	return no_answer(s, SMFIP_NR_HELO);
 }
@@ -296,6 +313,7 @@ static struct judgement *thread_judgement(void)
 static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const char *rcpt)
 {
 	struct dns_resolver r;
+	struct timespec deadline;
 	struct judgement *j = thread_judgement();
 
 	if (j == NULL) {
@@ -305,7 +323,7 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 		internal_verdict(s->cfg, &v);
 		return answer(ctx, s, &v);
 	}
-	judge(s, !s->failed && session_resolver(s, &r) ? &r.base : NULL, rcpt, j);
+	judge(s, !s->failed && decision_resolver(s, &r, &deadline) ? &r.base : NULL, rcpt, j);
 	if (s->failed)
 		internal_verdict(s->cfg, &j->verdict);
 	stats_count_decision(&j->verdict, judgement_stats_route(j));

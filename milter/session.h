@@ -18,6 +18,18 @@
 
 #define SESSION_ID_LEN 12
 
+/*
+ * Lookups a session may start without waiting for them (callbacks.c): the
+ * client's PTR and the first HELO name's A, AAAA and MX, so four: what one
+ * honest session needs asked early, and no more whatever the client sends
+ * (1,000 EHLOs with new names used to put 3,000 questions in flight, all
+ * counted in the DNS cache).  Every other lookup belongs to a decision,
+ * which waits for it for at most decision_timeout_ms, and one decision
+ * asks at most what the gatherers' caps allow (ptr_max_names, the MX hosts
+ * kept): a session decides one MTA command at a time.
+ */
+#define SESSION_PREFETCHES 4
+
 struct session {
 	char id[SESSION_ID_LEN + 1];
 	struct config *cfg;             /* pinned snapshot, one reference */
@@ -31,8 +43,8 @@ struct session {
 	struct iprev_facts iprev;
 	bool iprev_gathered;
 	bool helo_dns_gathered;
-	bool deadline_set;
-	struct timespec deadline;       /* no DNS wait of this session goes past it */
+	unsigned prefetches;            /* lookups started without a wait, for good */
+	bool helo_prefetched;           /* the first HELO's were */
 	/* the transaction: reset at MAIL, RSET, end of message and a new HELO */
 	char *from;
 	unsigned tagged;                /* checks named in X-MX-Policy */
