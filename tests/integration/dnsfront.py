@@ -6,7 +6,9 @@ UDP, forwarded over TCP), tc-tcpfail (truncated over UDP, TCP closed),
 delay:MS (forwarded late).  The faults file is JSON, {"qname TYPE": fault},
 with "*" for every other question, read again whenever it changes.
 
-usage: dnsfront.py LISTEN_ADDR LISTEN_PORT UPSTREAM_PORT FAULTS_FILE
+usage: dnsfront.py LISTEN_ADDR LISTEN_PORT UPSTREAM_PORT FAULTS_FILE [QUERY_LOG]
+With QUERY_LOG, every question received is appended to it as "qname type",
+one line each, so that a test can count what a client asked.
 """
 import json
 import os
@@ -27,6 +29,19 @@ UPSTREAM = "127.0.0.1"
 faults = {}
 faults_mtime = None
 lock = threading.Lock()
+query_log = None
+query_log_lock = threading.Lock()
+
+
+def log_query(query):
+    if query_log is None or not query.question:
+        return
+    q = query.question[0]
+    line = "%s %s\n" % (q.name.to_text(omit_final_dot=True).lower(),
+                        dns.rdatatype.to_text(q.rdtype).lower())
+    with query_log_lock:
+        query_log.write(line)
+        query_log.flush()
 
 
 def load_faults(path):
@@ -57,6 +72,7 @@ def answer(wire, over_tcp, path, upstream_port):
         query = dns.message.from_wire(wire)
     except Exception:
         return None
+    log_query(query)
     fault = fault_for(query, path)
     if fault in ("servfail", "refused", "formerr"):
         reply = dns.message.make_response(query)
@@ -85,7 +101,10 @@ def answer(wire, over_tcp, path, upstream_port):
 
 
 def main():
+    global query_log
     addr, port, upstream_port, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    if len(sys.argv) > 5:
+        query_log = open(sys.argv[5], "a")
 
     class UDPHandler(socketserver.BaseRequestHandler):
         def handle(self):

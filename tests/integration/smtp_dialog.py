@@ -7,12 +7,15 @@ bare control characters, over-long arguments.
 
 usage: smtp_dialog.py --server HOST:PORT --source ADDR CMD [CMD ...]
 A CMD is sent as given plus CRLF; "\\xHH" escapes stand for raw bytes;
-the command "DATA" is followed by a small message and its final dot.
+the command "DATA" is followed by a small message and its final dot;
+"@sleep SECONDS" sends nothing and waits (a client that keeps its
+connection open between transactions).
 """
 import argparse
 import re
 import socket
 import sys
+import time
 
 TIMEOUT = 30
 
@@ -57,6 +60,9 @@ def main():
     f = s.makefile("rb")
     show(read_reply(f))
     for cmd in args.commands:
+        if cmd.startswith("@sleep "):
+            time.sleep(float(cmd.split()[1]))
+            continue
         raw = unescape(cmd)
         print(" -> " + shown(raw))
         s.sendall(raw + b"\r\n")
