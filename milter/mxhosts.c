@@ -127,10 +127,7 @@ bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a)
 
 bool mx_hosts_may_have(const struct mx_hosts *m, int family, unsigned pref)
 {
-	if (m->status == TRI_TEMP || m->unseen)
-		return true;
-	/* a cap drops the least preferred: only a search among all of them is cut short */
-	if (m->truncated && pref == UINT_MAX)
+	if (m->status == TRI_TEMP)
 		return true;
 	for (size_t i = 0; i < m->count; i++)
 		if (m->hosts[i].pref < pref &&

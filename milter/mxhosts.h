@@ -44,7 +44,8 @@ bool mx_hosts_has_name(const struct mx_hosts *m, const char *name);
 bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a);
 /*
  * Could an exchanger preferred below pref (UINT_MAX: any) have an address of
- * this family that we do not know: its lookup failed, or a cap dropped it?
+ * this family that a failed lookup kept from us?  (What a cap dropped is
+ * the route's concern: see truncated and unseen.)
  */
 bool mx_hosts_may_have(const struct mx_hosts *m, int family, unsigned pref);
 

@@ -65,14 +65,16 @@ void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 	if (ours < 0) {
 		/* an exchanger whose addresses failed, or a cap dropped, might have been us */
 		if (mx_hosts_may_have(mx, local->family, UINT_MAX))
-			out->why = mx->truncated && !mx->addrs_temp ? "mx-truncated" : "dns";
+			out->why = "dns";
+		else if (mx->truncated)
+			out->why = "mx-truncated";
 		out->kind = out->why ? ROUTE_UNKNOWN : ROUTE_NONE;
 		return;
 	}
 	out->our_pref = (unsigned)ours;
 	out->kind = out->our_pref <= out->primary_pref ? ROUTE_PRIMARY : ROUTE_BACKUP;
 	/* a better exchanger we could not resolve, or never saw, may be us as well */
-	out->uncertain = mx_hosts_may_have(mx, local->family, out->our_pref);
+	out->uncertain = mx_hosts_may_have(mx, local->family, out->our_pref) || mx->unseen;
 }
 
 void route_format(const struct route *r, char *buf, size_t len)
