@@ -63,7 +63,7 @@ parity() {
 # ---- HELO checks ---------------------------------------------------------------------
 parity good_fqdn 127.0.1.10 mail.sender.example accepted \
 	"checks=-" "verdict=accept" "route=primary(pref=10)"
-parity helo_syntax 127.0.1.11 bad+name.sender.example "501 5.5.2 RCPT" \
+parity helo_syntax 127.0.1.11 mail-.sender.example "501 5.5.2 RCPT" \
 	"checks=helo_syntax" "verdict=reject"
 parity helo_bare_ip 127.0.1.12 127.0.1.12 "501 5.5.2 RCPT" "checks=helo_bare_ip"
 parity helo_not_fqdn 127.0.1.13 WIN-8DKQ3J2 "504 5.5.2 RCPT" "checks=helo_not_fqdn"
