@@ -59,7 +59,7 @@ static const struct option_def general_options[] = {
 	 "DNS answers kept in the shared cache (0 disables it)",
 	 CFG(dns_cache_size), 0, 10000000, NULL, NULL},
 	{"decision_timeout_ms", OPT_INT, "10000", true,
-	 "the longest a session waits for its DNS facts before it counts them as temporary failures",
+	 "the longest one decision waits for its DNS facts before it counts them as temporary failures",
 	 CFG(decision_timeout_ms), 100, 25000, NULL, NULL},
 	{"dns_min_ttl", OPT_INT, "5", true,
 	 "shortest time an answer is cached, seconds (a temporary failure: 2 s at most)",
