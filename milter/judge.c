@@ -14,12 +14,23 @@
 #include "names.h"
 #include "probe.h"
 
-/* Once per session (the HELO facts again after a new HELO). */
+/* A fact a failed lookup left open: asked again at the next decision. */
+static bool helo_dns_open(const struct helo_dns_facts *h)
+{
+	return h->exists == TRI_TEMP || h->matches_client == TRI_TEMP;
+}
+
+/*
+ * Once per session (the HELO facts again after a new HELO), unless a
+ * lookup failed temporarily: then the next decision, with its own deadline,
+ * asks again, so that one hiccup does not defer every later transaction of
+ * a long session.
+ */
 static void gather_dns_facts(struct session *s, struct resolver *r)
 {
 	struct session_facts *f = &s->facts;
 
-	if (!s->iprev_gathered) {
+	if (!s->iprev_gathered || s->iprev.result == IPREV_TEMPERROR) {
 		const char *helo = f->helo_seen && f->helo.cls == HELO_FQDN ? f->helo.name : NULL;
 
 		iprev_gather_helo(r, &f->client, helo, (size_t)s->cfg->ptr_max_names, &s->iprev);
@@ -29,7 +40,8 @@ static void gather_dns_facts(struct session *s, struct resolver *r)
 			log_msg(LOG_INFO, "%s: client %s has %zu PTR names; checked %zu, the HELO's first",
 				s->id, s->client_text, s->iprev.total, s->iprev.count);
 	}
-	if (!s->helo_dns_gathered && f->helo_seen && f->helo.cls == HELO_FQDN) {
+	if ((!s->helo_dns_gathered || helo_dns_open(&f->helo_dns)) && f->helo_seen &&
+	    f->helo.cls == HELO_FQDN) {
 		helo_dns_gather(r, f->helo.name, &f->client, &f->helo_dns);
 		f->have_helo_dns = true;
 		s->helo_dns_gathered = true;

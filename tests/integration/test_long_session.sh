@@ -144,4 +144,33 @@ else
 fi
 log "flood: $((flooded - primed)) questions for 1,000 EHLOs; VmRSS ${rss_before} -> ${rss_after} kB"
 
+# ---- a DNS hiccup at the first decision is not kept for the session ---------------------
+# The client's PTR SERVFAILs for the first transaction (451 4.4.3); once DNS
+# has recovered, the next transaction of the same connection asks again
+# (its PTR name, good.sender.example, is not its own: iprev=fail, tagged).
+SERVER=$MX1
+echo '{"5.2.0.127.in-addr.arpa PTR": "servfail"}' >"$T/dns/milter-faults.json"
+(sleep 1.5; echo '{}' >"$T/dns/milter-faults.json") &
+clear_pid=$!
+dialog hiccup 127.0.2.5 "EHLO good.sender.example" \
+	"MAIL FROM:<hiccup@sender.example>" "RCPT TO:<user@example.net>" "RSET" \
+	"@sleep 4.5" \
+	"MAIL FROM:<hiccup@sender.example>" "RCPT TO:<user@example.net>" "QUIT"
+wait "$clear_pid"
+for ((i = 0; i < 20; i++)); do
+	[ "$(milter_lines hiccup@sender.example | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
+first=$(milter_lines hiccup@sender.example | sed -n 1p)
+second=$(milter_lines hiccup@sender.example | sed -n 2p)
+if grep -q 'iprev=temperror' <<<"$first" && grep -q 'reply="451 4.4.3' <<<"$first" &&
+	grep -q 'ptr=good.sender.example' <<<"$second" && ! grep -q 'iprev=temperror' <<<"$second" &&
+	grep -q 'verdict=accept' <<<"$second"; then
+	pass long_session_hiccup_asked_again
+else
+	fail long_session_hiccup_asked_again "the second transaction kept the first one's failure"
+	milter_lines hiccup@sender.example | sed 's/^/    | /'
+fi
+SERVER=$MX2
+
 summary
