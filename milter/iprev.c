@@ -262,7 +262,11 @@ static bool is_token(const char *const *list, const char *tok, size_t len)
 		tok++;
 		len--;
 	}
-	return in_list(list, tok, len);
+	/*
+	 * Not for two letters: Gmail's mail-cm1-f50 or mail-bb1-f50 would read
+	 * as cable modem or broadband; "cm" and "bb" count only on their own.
+	 */
+	return len >= 3 && in_list(list, tok, len);
 }
 
 /* A whole alphanumeric run of the host part that is in list. */

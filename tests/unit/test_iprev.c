@@ -333,6 +333,11 @@ static const struct generic_row names[] = {
 	{"mail-wr1-f54.google.com", "209.85.221.54", false},
 	{"mail-pl1-f177.google.com", "209.85.214.177", false},
 	{"mail-qk1-f170.google.com", "209.85.222.170", false},
+	/* two letters and a digit, as Gmail writes them: no token ("cm", "bb") */
+	{"mail-cm1-f50.google.com", "209.85.219.50", false},
+	{"mail-bb1-f50.google.com", "209.85.219.50", false},
+	{"cm1.cable.isp.example", "203.0.113.9", true},
+	{"host.cm.isp.example", "203.0.113.9", true},
 	{"mail-pf1-f198.google.com", "209.85.210.198", false},
 	{"mail-ej1-f43.google.com", "209.85.218.43", false},
 	{"mail-am6eur05on2070.outbound.protection.outlook.com", "40.107.22.70", false},
