@@ -168,8 +168,11 @@ static void maybe_free(struct entry *e)
  * Only finished answers count toward dns_cache_size: a question still in
  * flight is in the table (so that others join it) but neither counts nor
  * can push a finished answer out.  What bounds those is the callers: a
- * session's lookups without a wait are few and fixed (callbacks.c), and
- * the others end with its decision.
+ * session's lookups without a wait are few and fixed (callbacks.c), and a
+ * decision waits for its own.  One that it gave up on at its deadline
+ * stays in flight until c-ares gives up too (dns_timeout_ms doubling over
+ * dns_tries rounds, per server), so keep that within decision_timeout_ms,
+ * as the defaults do (6 s per server against 10 s).
  */
 static void evict(size_t limit)
 {
