@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "fake_resolver.h"
 #include "helodns.h"
 #include "iprev.h"
 #include "mxhosts.h"
@@ -136,29 +137,14 @@ static void note_question(struct table *t, const char *name, enum dns_type type)
 	}
 }
 
+/* An answer as the fake resolver makes them, from our row's records. */
 static struct dns_answer *make_answer(const struct answer_def *d, enum dns_type type)
 {
-	size_t n = 0;
-	struct dns_answer *a;
+	struct fake_row row = {NULL, type, d->status, {NULL}, NULL};
 
-	while (d->status == DNS_ANSWER && n < DATA_MAX && d->data[n])
-		n++;
-	a = dns_answer_new(d->status, n);
-	if (d->status == DNS_TEMPFAIL)
-		a->why = "SERVFAIL";
-	for (size_t i = 0; i < n; i++) {
-		if (type == DNS_T_A || type == DNS_T_AAAA) {
-			netaddr_parse(d->data[i], &a->rr[i].addr);
-		} else if (type == DNS_T_MX) {
-			char *end;
-
-			a->rr[i].pref = (unsigned)strtoul(d->data[i], &end, 10);
-			a->rr[i].name = strdup(end + 1);
-		} else {
-			a->rr[i].name = strdup(d->data[i]);
-		}
-	}
-	return a;
+	for (size_t i = 0; i < DATA_MAX && d->data[i]; i++)
+		row.data[i] = d->data[i];
+	return fake_answer(&row, type);
 }
 
 static void *table_submit(struct resolver *self, const char *name, enum dns_type type)
