@@ -26,6 +26,16 @@ decision_fields() {
 	milter_lines "$1" | grep -oE ' (route|checks|verdict)=[^ ]*' | sed 's/^ //' | paste -d' ' - - -
 }
 
+# wait_decisions FROM N: bounded wait (2 s) until N decision lines of FROM are logged.
+wait_decisions() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		[ "$(milter_lines "$1" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # replies NAME PATTERN: how many replies of the dialogue match.
 replies() { grep -cE "^<\*\* $2" "$T/out/$1.txt"; }
 
@@ -35,7 +45,7 @@ dialog long_rset 127.0.2.1 "EHLO good.sender.example" \
 	"MAIL FROM:<long_rset@sender.example>" "RCPT TO:<user@short.example.org>" "RSET" \
 	"@sleep 4.5" \
 	"MAIL FROM:<long_rset@sender.example>" "RCPT TO:<user@short.example.org>" "QUIT"
-wait_for "$T/milter.log" "from=<long_rset@sender.example>.*from=<long_rset@sender.example>" 1
+wait_decisions long_rset@sender.example 2
 routes=$(milter_lines long_rset@sender.example | grep -oE ' route=[^ ]*' | sort | uniq -c)
 if [ "$(replies long_rset '451 4\.7\.1')" -eq 2 ] &&
 	[ "$(milter_lines long_rset@sender.example | wc -l)" -eq 2 ] &&
@@ -54,10 +64,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	cmds+=("MAIL FROM:<long_ten@sender.example>" "RCPT TO:<user@short.example.org>" "RSET" "@sleep 0.6")
 done
 dialog long_ten 127.0.2.1 "${cmds[@]}" QUIT
-for ((i = 0; i < 20; i++)); do
-	[ "$(milter_lines long_ten@sender.example | wc -l)" -ge 10 ] && break
-	sleep 0.1
-done
+wait_decisions long_ten@sender.example 10
 verdicts=$(decision_fields long_ten@sender.example | sort | uniq -c)
 if [ "$(replies long_ten '451 4\.7\.1')" -eq 10 ] &&
 	[ "$(milter_lines long_ten@sender.example | wc -l)" -eq 10 ] &&
@@ -157,10 +164,7 @@ dialog hiccup 127.0.2.5 "EHLO good.sender.example" \
 	"@sleep 4.5" \
 	"MAIL FROM:<hiccup@sender.example>" "RCPT TO:<user@example.net>" "QUIT"
 wait "$clear_pid"
-for ((i = 0; i < 20; i++)); do
-	[ "$(milter_lines hiccup@sender.example | wc -l)" -ge 2 ] && break
-	sleep 0.1
-done
+wait_decisions hiccup@sender.example 2
 first=$(milter_lines hiccup@sender.example | sed -n 1p)
 second=$(milter_lines hiccup@sender.example | sed -n 2p)
 if grep -q 'iprev=temperror' <<<"$first" && grep -q 'reply="451 4.4.3' <<<"$first" &&
