@@ -3,7 +3,7 @@
 # -V, -h, bad usage, -p checked like the socket option, and where -f logs;
 # mxpolicy-audit's usage errors.
 : "${top_builddir:=.}"
-bin=$top_builddir/milter/mxpolicy-milter
+bin=$top_builddir/milter/daemon/mxpolicy-milter
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 passed=0
@@ -72,7 +72,7 @@ check foreground_logs_to_stderr 0 '^on stderr$' run_foreground plain no
 check journal_stream_no_duplicate 0 '^not on stderr$' run_foreground journal yes
 
 # mxpolicy-audit: usage is exit 3 with the reason; nothing touches the network
-audit=$top_builddir/milter/mxpolicy-audit
+audit=$top_builddir/milter/audit/mxpolicy-audit
 check audit_version 0 '^mxpolicy-audit [0-9]+\.[0-9]+\.[0-9]+' "$audit" --version
 check audit_help 0 '^exit: 0 no bypass, 1 bypass found, 2 a probe could not run, 3 usage$' \
 	"$audit" --help
@@ -86,7 +86,7 @@ check audit_bad_port 3 "^mxpolicy-audit: --port: '0' is not a port" \
 	"$audit" --rcpt a@example.net --port 0 example.net
 check audit_bad_timeout 3 "^mxpolicy-audit: --timeout: 'soon' is not a number of seconds" \
 	"$audit" --rcpt a@example.net --timeout soon example.net
-check audit_bad_servers 3 "^mxpolicy-audit: --dns-servers:1: dns_servers: 'ns1.example.net': not an IP address" \
+check audit_bad_servers 3 "^mxpolicy-audit: --dns-servers: 'ns1.example.net': not an IP address" \
 	"$audit" --rcpt a@example.net --dns-servers ns1.example.net example.net
 check audit_two_sources 3 "^mxpolicy-audit: --source: one address per family" \
 	"$audit" --rcpt a@example.net --source 192.0.2.1 --source 192.0.2.2 example.net

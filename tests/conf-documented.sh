@@ -3,9 +3,9 @@
 # option table with its true default, and nothing that is not an option;
 # the mxpolicy-milter.conf(5) page names every option and nothing else.
 : "${top_builddir:=.}" "${top_srcdir:=.}"
-bin=$top_builddir/milter/mxpolicy-milter
+bin=$top_builddir/milter/daemon/mxpolicy-milter
 conf=$top_srcdir/conf/mxpolicy-milter.conf
-page=$top_srcdir/milter/mxpolicy-milter.conf.5.in
+page=$top_srcdir/milter/daemon/mxpolicy-milter.conf.5.in
 empty=$(mktemp)
 trap 'rm -f "$empty"' EXIT
 passed=0

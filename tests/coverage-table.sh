@@ -1,23 +1,19 @@
 #!/bin/bash
-# coverage-table.sh INFO MILTER_SRCDIR -- line coverage per library module
-# from an lcov tracefile, the pure modules (whose header says PURE) marked
-# and totalled apart.
+# coverage-table.sh INFO -- line coverage per module from an lcov tracefile,
+# named by layer (core/helo.c), with the pure core and all modules totalled.
 set -euo pipefail
-info=$1 src=$2
-awk -v src="$src" '
-	/^SF:/ { file = substr($0, 4); n = split(file, p, "/"); base = p[n] }
-	/^LF:/ { lf[base] += substr($0, 4) }
-	/^LH:/ { lh[base] += substr($0, 4) }
+info=$1
+awk '
+	/^SF:/ { n = split(substr($0, 4), p, "/"); mod = p[n - 1] "/" p[n] }
+	/^LF:/ { lf[mod] += substr($0, 4) }
+	/^LH:/ { lh[mod] += substr($0, 4) }
 	END {
-		for (b in lf) {
-			h = b; sub(/\.c$/, ".h", h)
-			cmd = "grep -qs \"^ \\* " h " -- PURE\" " src "/" h
-			pure = (system(cmd) == 0)
-			printf "%-12s %-4s %5d / %5d lines  %5.1f%%\n", b, pure ? "pure" : "", lh[b], lf[b], lf[b] ? 100 * lh[b] / lf[b] : 0 | "sort"
-			if (pure) { pl += lf[b]; ph += lh[b] }
-			al += lf[b]; ah += lh[b]
+		for (m in lf) {
+			printf "%-22s %5d / %5d lines  %5.1f%%\n", m, lh[m], lf[m], lf[m] ? 100 * lh[m] / lf[m] : 0 | "sort"
+			if (m ~ /^core\//) { pl += lf[m]; ph += lh[m] }
+			al += lf[m]; ah += lh[m]
 		}
 		close("sort")
 		printf "pure core:   %d / %d lines, %.1f%%\n", ph, pl, pl ? 100 * ph / pl : 0
-		printf "library:     %d / %d lines, %.1f%%\n", ah, al, al ? 100 * ah / al : 0
+		printf "all modules: %d / %d lines, %.1f%%\n", ah, al, al ? 100 * ah / al : 0
 	}' "$info"

@@ -8,7 +8,7 @@ if ! command -v systemd-analyze >/dev/null; then
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-bin=$(cd "$top_builddir/milter" && pwd)/mxpolicy-milter
+bin=$(cd "$top_builddir/milter/daemon" && pwd)/mxpolicy-milter
 sed -e "s|@sbindir@/mxpolicy-milter|$bin|" -e "s|@sysconfdir@|/etc|" -e "s|@docdir@|/usr/share/doc|" \
 	"$top_srcdir/contrib/systemd/mxpolicy-milter.service.in" >"$dir/mxpolicy-milter.service"
 out=$(cd "$dir" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify ./mxpolicy-milter.service 2>&1)

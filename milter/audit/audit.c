@@ -22,17 +22,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auditlint.h"
-#include "auditprobe.h"
-#include "auditreport.h"
-#include "auditsmtp.h"
-#include "auditzone.h"
-#include "config.h"
-#include "dns.h"
-#include "helo.h"
-#include "iprev.h"
-#include "log.h"
-#include "names.h"
+#include "audit/auditlint.h"
+#include "audit/auditprobe.h"
+#include "audit/auditreport.h"
+#include "audit/auditsmtp.h"
+#include "audit/auditzone.h"
+#include "dns/dns.h"
+#include "core/helo.h"
+#include "core/iprev.h"
+#include "core/names.h"
 
 
 struct audit_opts {
@@ -117,27 +115,21 @@ static bool parse_seconds(const char *text, double min, double max, long *ms)
 	return true;
 }
 
-/* --dns-servers goes through the config parser: one syntax, one set of errors. */
+/* --dns-servers: the same syntax, and the same reasons, as dns_servers. */
 static bool servers_ok(const char *list)
 {
-	struct config_errors errs = {NULL, 0};
-	char *text;
-	struct config *cfg;
-	bool ok;
+	char why[256];
 
-	if (asprintf(&text, "dns_servers = %s\n", list) < 0)
-		return false;
-	cfg = config_parse_string("--dns-servers", text, &errs);
-	ok = cfg != NULL;
-	for (size_t i = 0; i < errs.count; i++)
-		fprintf(stderr, "mxpolicy-audit: %s\n", errs.items[i]);
-	if (errs.count == 0 && cfg == NULL)
-		fprintf(stderr, "mxpolicy-audit: --dns-servers: out of memory\n");
-	config_errors_clear(&errs);
-	if (cfg)
-		config_free(cfg);
-	free(text);
-	return ok;
+	if (dns_servers_check(list, why, sizeof why))
+		return true;
+	fprintf(stderr, "mxpolicy-audit: --dns-servers: %s\n", why);
+	return false;
+}
+
+/* The engine's own trouble, on stderr like every message of this tool. */
+static void dns_to_stderr(UNUSED enum dns_report_level level, const char *text)
+{
+	fprintf(stderr, "mxpolicy-audit: %s\n", text);
 }
 
 static int add_source(struct audit_opts *o, const char *text)
@@ -559,7 +551,7 @@ static int audit(const struct audit_opts *o)
 	char why[512];
 	size_t n;
 
-	log_open_stderr_only();
+	dns_set_reporter(dns_to_stderr);
 	if (!dns_start(&ds)) {
 		fprintf(stderr, "mxpolicy-audit: cannot start the DNS resolver\n");
 		return AUDIT_EXIT_INCOMPLETE;

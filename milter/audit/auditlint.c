@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auditlint.h"
-#include "helo.h"
-#include "names.h"
+#include "audit/auditlint.h"
+#include "core/helo.h"
+#include "core/names.h"
 
 static void add(struct lint_report *out, enum lint_severity sev, const char *code,
 		const char *ref, const char *subject, const char *fmt, ...)

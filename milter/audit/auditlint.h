@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "auditzone.h"
+#include "audit/auditzone.h"
 
 /* TTLs outside this range are worth a word (seconds). */
 #define AUDIT_TTL_SHORT 300

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auditprobe.h"
+#include "audit/auditprobe.h"
 
 const char *probe_kind_name(enum probe_kind k)
 {

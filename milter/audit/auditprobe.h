@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dnsmsg.h"
-#include "netaddr.h"
+#include "core/dnsmsg.h"
+#include "core/netaddr.h"
 
 enum probe_kind {
 	PROBE_BENIGN,               /* the prober's own, forward-confirmed name */

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "auditreport.h"
+#include "audit/auditreport.h"
 
 static const char *result_word(enum audit_exit e)
 {

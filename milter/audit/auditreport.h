@@ -9,9 +9,9 @@
 
 #include <stdio.h>
 
-#include "auditlint.h"
-#include "auditprobe.h"
-#include "auditzone.h"
+#include "audit/auditlint.h"
+#include "audit/auditprobe.h"
+#include "audit/auditzone.h"
 
 #define AUDIT_BYPASS_MAX 64
 

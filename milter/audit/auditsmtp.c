@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auditsmtp.h"
+#include "audit/auditsmtp.h"
 
 #define LINE_MAX_BYTES 2048         /* RFC 5321 4.5.3.1.5 allows 512 */
 

@@ -7,7 +7,7 @@
 #ifndef MXP_AUDITSMTP_H
 #define MXP_AUDITSMTP_H
 
-#include "auditprobe.h"
+#include "audit/auditprobe.h"
 
 struct smtp_probe {
 	const struct netaddr *addr;

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auditzone.h"
-#include "names.h"
+#include "audit/auditzone.h"
+#include "core/names.h"
 
 static int by_pref(const void *a, const void *b)
 {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "resolver.h"
+#include "core/resolver.h"
 
 #define AUDIT_MX_MAX 32             /* MX records examined; the rest are counted */
 #define AUDIT_ADDRS_MAX 16          /* addresses kept per exchanger and family */

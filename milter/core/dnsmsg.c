@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dnsmsg.h"
+#include "core/dnsmsg.h"
 
 #define HEADER_LEN 12
 #define MAX_POINTERS 64

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "netaddr.h"
+#include "core/netaddr.h"
 
 enum dns_type {
 	DNS_T_A = 1,

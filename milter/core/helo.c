@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "helo.h"
+#include "core/helo.h"
 
 #define LABEL_MAX 63
 

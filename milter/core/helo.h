@@ -22,7 +22,7 @@
 #ifndef MXP_HELO_H
 #define MXP_HELO_H
 
-#include "netaddr.h"
+#include "core/netaddr.h"
 
 #define HELO_NAME_MAX 255
 

@@ -3,7 +3,7 @@
  */
 #include "autoconfig.h"
 
-#include "helodns.h"
+#include "core/helodns.h"
 
 static const enum dns_type types[3] = {DNS_T_A, DNS_T_AAAA, DNS_T_MX};
 

@@ -5,8 +5,8 @@
 #ifndef MXP_HELODNS_H
 #define MXP_HELODNS_H
 
-#include "netaddr.h"
-#include "resolver.h"
+#include "core/netaddr.h"
+#include "core/resolver.h"
 
 enum tristate { TRI_NO, TRI_YES, TRI_TEMP };
 

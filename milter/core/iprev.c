@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iprev.h"
-#include "names.h"
+#include "core/iprev.h"
+#include "core/names.h"
 
 const char *iprev_result_name(enum iprev_result r)
 {

@@ -7,9 +7,9 @@
 
 #include <stdbool.h>
 
-#include "dnsmsg.h"
-#include "netaddr.h"
-#include "resolver.h"
+#include "core/dnsmsg.h"
+#include "core/netaddr.h"
+#include "core/resolver.h"
 
 #define PTR_NAMES_LIMIT 32
 

@@ -1,15 +1,14 @@
 /*
- * log.h -- one key=value line per decision, and the safe escaping of every
- * string the peer controls.  The formatting is pure; log_msg is the sink
- * (syslog, and stderr in the foreground).
+ * logline.h -- PURE: one key=value line per decision, and the safe escaping
+ * of every string the peer controls.  daemon/log.h is where lines go.
  */
-#ifndef MXP_LOG_H
-#define MXP_LOG_H
+#ifndef MXP_LOGLINE_H
+#define MXP_LOGLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "policy.h"
+#include "core/policy.h"
 
 /* Longest peer string kept in a log line, before escaping. */
 #define LOG_PEER_CAP 256
@@ -37,15 +36,5 @@ struct decision_line {
 };
 
 void log_format_decision(const struct decision_line *d, char *buf, size_t len);
-
-void log_open(const char *ident, int facility, bool to_stderr);
-/* Messages to stderr only, never syslog: the query mode. */
-void log_open_stderr_only(void);
-void log_set_level(int level);
-/* Would a line of this priority be logged (log_level)? */
-bool log_enabled(int priority);
-void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A line formatted already (a decision line): to the sink as it is. */
-void log_line(int priority, const char *line);
 
 #endif

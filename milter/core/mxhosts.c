@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mxhosts.h"
-#include "names.h"
+#include "core/mxhosts.h"
+#include "core/names.h"
 
 static void add_host(struct mx_hosts *m, unsigned pref, const char *name)
 {

@@ -13,8 +13,8 @@
 
 #include <stdbool.h>
 
-#include "helodns.h"
-#include "resolver.h"
+#include "core/helodns.h"
+#include "core/resolver.h"
 
 #define MX_HOSTS_MAX 16
 #define MX_ADDRS_MAX 64

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mxroute.h"
+#include "core/mxroute.h"
 
 /* Is a an address of ours: the local address, or its public NAT twin? */
 static bool is_us(const struct netaddr *a, const struct netaddr *local,

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "mxhosts.h"
-#include "policy.h"
+#include "core/mxhosts.h"
+#include "core/policy.h"
 
 enum route_kind {
 	ROUTE_UNKNOWN,

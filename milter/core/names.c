@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "names.h"
+#include "core/names.h"
 
 static size_t trimmed_len(const char *s)
 {

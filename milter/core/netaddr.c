@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "netaddr.h"
+#include "core/netaddr.h"
 
 static const unsigned char v4mapped_prefix[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff

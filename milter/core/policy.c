@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy.h"
+#include "core/policy.h"
 
 typedef enum check_result (*check_fn)(const struct policy *pol,
 				      const struct session_facts *s,

@@ -8,13 +8,13 @@
 
 #include <stdbool.h>
 
-#include "helo.h"
-#include "helodns.h"
-#include "iprev.h"
-#include "mxhosts.h"
-#include "names.h"
-#include "netaddr.h"
-#include "reply.h"
+#include "core/helo.h"
+#include "core/helodns.h"
+#include "core/iprev.h"
+#include "core/mxhosts.h"
+#include "core/names.h"
+#include "core/netaddr.h"
+#include "core/reply.h"
 
 /* The checks, in the order their replies win a tie of equal actions. */
 enum check_id {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reply.h"
+#include "core/reply.h"
 
 static bool parse_xcode(const char *s, size_t len, char cls)
 {

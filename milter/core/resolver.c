@@ -3,7 +3,7 @@
  */
 #include "autoconfig.h"
 
-#include "resolver.h"
+#include "core/resolver.h"
 
 struct dns_answer *resolver_collect_chain(struct resolver *r, void *handle, enum dns_type type)
 {

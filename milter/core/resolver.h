@@ -7,7 +7,7 @@
 #ifndef MXP_RESOLVER_H
 #define MXP_RESOLVER_H
 
-#include "dnsmsg.h"
+#include "core/dnsmsg.h"
 
 struct resolver {
 	void *(*submit)(struct resolver *self, const char *name, enum dns_type type);

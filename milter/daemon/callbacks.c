@@ -12,14 +12,15 @@
 #include <strings.h>
 #include <syslog.h>
 
-#include "callbacks.h"
-#include "dns.h"
-#include "log.h"
-#include "mta.h"
-#include "judge.h"
-#include "names.h"
-#include "session.h"
-#include "stats.h"
+#include "daemon/callbacks.h"
+#include "dns/dns.h"
+#include "core/logline.h"
+#include "daemon/log.h"
+#include "daemon/mta.h"
+#include "daemon/judge.h"
+#include "core/names.h"
+#include "daemon/session.h"
+#include "daemon/stats.h"
 
 #define POLICY_HEADER "X-MX-Policy"
 #define AR_HEADER "Authentication-Results"

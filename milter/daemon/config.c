@@ -14,7 +14,8 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "config.h"
+#include "daemon/config.h"
+#include "dns/dns.h"
 
 #define CFG(field) offsetof(struct config, field)
 
@@ -323,48 +324,6 @@ static const char *add_recipient(struct config *cfg, UNUSED const void *arg, con
 	return NULL;
 }
 
-/* "192.0.2.1", "192.0.2.1:5353", "2001:db8::1", "[2001:db8::1]:53" */
-static const char *check_server(UNUSED struct config *cfg, UNUSED const void *arg,
-				const char *item)
-{
-	char host[NETADDR_STRLEN + 8];
-	const char *port = NULL;
-	struct netaddr a;
-	size_t len;
-
-	if (item[0] == '[') {
-		const char *close = strchr(item, ']');
-
-		if (close == NULL)
-			return item_fail(item, "missing ']'");
-		len = (size_t)(close - item - 1);
-		if (close[1] == ':')
-			port = close + 2;
-		else if (close[1] != '\0')
-			return item_fail(item, "expected ':PORT' after ']'");
-		item++;
-	} else if (strchr(item, ':') == strrchr(item, ':') && strchr(item, ':')) {
-		len = (size_t)(strchr(item, ':') - item);
-		port = strchr(item, ':') + 1;
-	} else {
-		len = strlen(item);
-	}
-	if (len >= sizeof host)
-		return item_fail(item, "not an IP address");
-	memcpy(host, item, len);
-	host[len] = '\0';
-	if (!netaddr_parse(host, &a))
-		return item_fail(item, "not an IP address (name servers are given by address)");
-	if (port) {
-		char *end;
-		long p = strtol(port, &end, 10);
-
-		if (*port == '\0' || *end != '\0' || p < 1 || p > 65535)
-			return item_fail(item, "port must be 1-65535");
-	}
-	return NULL;
-}
-
 static const char *parse_int_value(const struct option_def *o, const char *v, int *out)
 {
 	char *end;
@@ -500,10 +459,10 @@ static const char *apply(struct config *cfg, const struct option_def *o, const c
 		const char *why = parse_socket_value(v);
 		return why ? why : set_string(field, v);
 	}
-	case OPT_SERVERS: {
-		const char *why = each_item(v, cfg, NULL, check_server);
-		return why ? why : set_string(field, v);
-	}
+	case OPT_SERVERS:
+		if (!dns_servers_check(v, item_error, sizeof item_error))
+			return item_error;
+		return set_string(field, v);
 	case OPT_INT:
 		return parse_int_value(o, v, field);
 	case OPT_BOOL:

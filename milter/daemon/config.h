@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "policy.h"
+#include "core/policy.h"
 
 enum opt_type {
 	OPT_STRING, OPT_PATH, OPT_GROUP, OPT_INT, OPT_BOOL, OPT_MODE, OPT_SOCKET, OPT_ENUM,

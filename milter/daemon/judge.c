@@ -7,12 +7,13 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "helodns.h"
-#include "iprev.h"
-#include "judge.h"
-#include "log.h"
-#include "names.h"
-#include "probe.h"
+#include "core/helodns.h"
+#include "core/iprev.h"
+#include "daemon/judge.h"
+#include "core/logline.h"
+#include "daemon/log.h"
+#include "core/names.h"
+#include "daemon/probe.h"
 
 /* A fact a failed lookup left open: asked again at the next decision. */
 static bool helo_dns_open(const struct helo_dns_facts *h)

@@ -11,12 +11,12 @@
 
 #include <stdbool.h>
 
-#include "mxhosts.h"
-#include "mxroute.h"
-#include "policy.h"
-#include "resolver.h"
-#include "session.h"
-#include "stats.h"
+#include "core/mxhosts.h"
+#include "core/mxroute.h"
+#include "core/policy.h"
+#include "core/resolver.h"
+#include "daemon/session.h"
+#include "daemon/stats.h"
 
 #define ROUTE_TEXT_MAX (DNS_NAME_MAX + 64)
 

@@ -30,12 +30,12 @@
 
 #include <libmilter/mfapi.h>
 
-#include "callbacks.h"
-#include "config.h"
-#include "dns.h"
-#include "log.h"
-#include "query.h"
-#include "stats.h"
+#include "daemon/callbacks.h"
+#include "daemon/config.h"
+#include "dns/dns.h"
+#include "daemon/log.h"
+#include "daemon/query.h"
+#include "daemon/stats.h"
 
 #define EXIT_USAGE 64
 #define EXIT_CONFIG 78
@@ -601,6 +601,7 @@ static int serve(struct config *cfg)
 	check_config_file_safety();
 	struct dns_settings ds = dns_settings_of(cfg);
 
+	dns_set_reporter(log_dns_report);
 	if (!dns_start(&ds)) {
 		log_msg(LOG_ERR, "cannot start the DNS engine");
 		return EXIT_SOFTWARE;

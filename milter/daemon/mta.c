@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "mta.h"
+#include "daemon/mta.h"
 
 const char *mta_getsymval(SMFICTX *ctx, const char *name)
 {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <libmilter/mfapi.h>
 
-#include "reply.h"
+#include "core/reply.h"
 
 const char *mta_getsymval(SMFICTX *ctx, const char *name);
 void *mta_getpriv(SMFICTX *ctx);

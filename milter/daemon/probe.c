@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "daemon/probe.h"
 
 #define PROBE_CACHE 256
 

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "mxhosts.h"
+#include "core/mxhosts.h"
 
 struct probe_settings {
 	int port;

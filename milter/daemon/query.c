@@ -10,11 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dns.h"
-#include "judge.h"
-#include "log.h"
-#include "query.h"
-#include "session.h"
+#include "dns/dns.h"
+#include "daemon/judge.h"
+#include "core/logline.h"
+#include "daemon/log.h"
+#include "daemon/query.h"
+#include "daemon/session.h"
 
 struct recorder {
 	struct resolver base;
@@ -266,6 +267,7 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 	if (s == NULL)
 		return QUERY_ERROR;
 	j = malloc(sizeof *j);
+	dns_set_reporter(log_dns_report);
 	if (j == NULL || !dns_start(ds)) {
 		fprintf(stderr, "mxpolicy-milter: cannot start the DNS engine\n");
 		free(j);

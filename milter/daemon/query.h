@@ -7,8 +7,8 @@
 #ifndef MXP_QUERY_H
 #define MXP_QUERY_H
 
-#include "config.h"
-#include "dns.h"
+#include "daemon/config.h"
+#include "dns/dns.h"
 
 /* Exit statuses of the query mode. */
 enum {

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "daemon/session.h"
 
 /*
  * Ids: 4 bytes from the start time and pid, 2 from a counter, in hex, so

@@ -10,9 +10,9 @@
 
 #include <time.h>
 
-#include "config.h"
-#include "iprev.h"
-#include "policy.h"
+#include "daemon/config.h"
+#include "core/iprev.h"
+#include "core/policy.h"
 
 #define AR_HEADERS_MAX 64
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stats.h"
+#include "daemon/stats.h"
 
 static struct stats_snapshot counters = {.started = 0};
 static const char *const route_names[STATS_ROUTES] = {

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "policy.h"
+#include "core/policy.h"
 
 #define STATS_VERDICTS (VERDICT_WOULD_TEMPFAIL + 1)
 #define STATS_ACTIONS (ACTION_REJECT + 1)

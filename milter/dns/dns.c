@@ -23,11 +23,9 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <syslog.h>
 #include <unistd.h>
 
-#include "dns.h"
-#include "log.h"
+#include "dns/dns.h"
 
 #define TEMPFAIL_TTL 2          /* seconds a temporary failure is remembered */
 #define MAX_SOCKETS 1024
@@ -232,7 +230,7 @@ static void enqueue(struct entry *e)
 		eng.queue_head = e;
 	eng.queue_tail = e;
 	if (eng.wake_fd >= 0 && write(eng.wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
-		log_msg(LOG_ERR, "dns: cannot wake the resolver: %s", strerror(errno));
+		dns_report(DNS_REPORT_ERROR, "dns: cannot wake the resolver: %s", strerror(errno));
 }
 
 static void normalise(const char *in, char *out)
@@ -530,7 +528,7 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 	}
 	if (i == eng.nfds) {
 		if (eng.nfds == MAX_SOCKETS) {
-			log_msg(LOG_ERR, "dns: more than %d resolver sockets", MAX_SOCKETS);
+			dns_report(DNS_REPORT_ERROR, "dns: more than %d resolver sockets", MAX_SOCKETS);
 			return;
 		}
 		eng.nfds++;
@@ -575,7 +573,7 @@ static bool channel_open(const struct dns_settings *s, ares_channel *out)
 	opt.sock_state_cb = sock_state;
 	rc = ares_init_options(out, &opt, mask);
 	if (rc != ARES_SUCCESS) {
-		log_msg(LOG_ERR, "dns: cannot initialise c-ares: %s", ares_strerror(rc));
+		dns_report(DNS_REPORT_ERROR, "dns: cannot initialise c-ares: %s", ares_strerror(rc));
 		return false;
 	}
 	ares_set_socket_functions(*out, &sock_functions, NULL);
@@ -585,7 +583,7 @@ static bool channel_open(const struct dns_settings *s, ares_channel *out)
 		rc = csv ? ares_set_servers_ports_csv(*out, csv) : ARES_ENOMEM;
 		free(csv);
 		if (rc != ARES_SUCCESS) {
-			log_msg(LOG_ERR, "dns: bad dns_servers '%s': %s", s->servers,
+			dns_report(DNS_REPORT_ERROR, "dns: bad dns_servers '%s': %s", s->servers,
 				ares_strerror(rc));
 			ares_destroy(*out);
 			return false;
@@ -627,7 +625,7 @@ static void apply_reconfigure(void)
 	if (!want)
 		return;
 	if (s.servers == NULL) {
-		log_msg(LOG_ERR, "dns: no memory to rebuild the resolver channel");
+		dns_report(DNS_REPORT_ERROR, "dns: no memory to rebuild the resolver channel");
 		pthread_mutex_lock(&eng.lock);
 		eng.reconfigure = true;         /* try again at the next wake-up */
 		pthread_mutex_unlock(&eng.lock);
@@ -641,7 +639,7 @@ static void apply_reconfigure(void)
 	eng.nfds = 1;           /* the old channel's sockets go with it */
 	eng.channel = fresh;
 	ares_destroy(old);      /* its queries are asked again on the new one */
-	log_msg(LOG_INFO, "dns: resolver channel rebuilt");
+	dns_report(DNS_REPORT_INFO, "dns: resolver channel rebuilt");
 }
 
 static int poll_timeout_ms(void)
@@ -663,10 +661,10 @@ static void *resolver_main(void *arg)
 		int ready = poll(eng.fds, eng.nfds, poll_timeout_ms());
 
 		if (ready < 0 && errno != EINTR)
-			log_msg(LOG_ERR, "dns: poll: %s", strerror(errno));
+			dns_report(DNS_REPORT_ERROR, "dns: poll: %s", strerror(errno));
 		if (eng.fds[0].revents & POLLIN) {
 			if (read(eng.wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
-				log_msg(LOG_ERR, "dns: wake read: %s", strerror(errno));
+				dns_report(DNS_REPORT_ERROR, "dns: wake read: %s", strerror(errno));
 		}
 		pthread_mutex_lock(&eng.lock);
 		bool stop = eng.stopping;
@@ -710,7 +708,7 @@ bool dns_start(const struct dns_settings *s)
 	int rc = ares_library_init(ARES_LIB_INIT_ALL);
 
 	if (rc != ARES_SUCCESS) {
-		log_msg(LOG_ERR, "dns: %s", ares_strerror(rc));
+		dns_report(DNS_REPORT_ERROR, "dns: %s", ares_strerror(rc));
 		return false;
 	}
 	store_settings(s);
@@ -752,7 +750,7 @@ void dns_stop(void)
 	eng.stopping = true;
 	pthread_mutex_unlock(&eng.lock);
 	if (write(eng.wake_fd, &one, sizeof one) < 0)
-		log_msg(LOG_ERR, "dns: cannot stop the resolver: %s", strerror(errno));
+		dns_report(DNS_REPORT_ERROR, "dns: cannot stop the resolver: %s", strerror(errno));
 	pthread_join(eng.thread, NULL);
 	eng.running = false;
 }

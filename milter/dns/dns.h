@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "dnsmsg.h"
-#include "resolver.h"
+#include "core/dnsmsg.h"
+#include "core/resolver.h"
 
 struct dns_settings {
 	const char *servers;        /* config syntax; "" for /etc/resolv.conf */
@@ -24,6 +24,25 @@ struct dns_settings {
 };
 
 struct dns_lookup;
+
+/*
+ * How the engine reports its own trouble (a channel it cannot build, a
+ * poll error): the daemon hands it the syslog sink, the audit tool and the
+ * tests their own.  Until one is set, reports go to stderr.
+ */
+enum dns_report_level { DNS_REPORT_ERROR, DNS_REPORT_INFO };
+typedef void dns_reporter(enum dns_report_level level, const char *text);
+void dns_set_reporter(dns_reporter *fn);
+/* Formats a report and hands it on (report.c). */
+void dns_report(enum dns_report_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Checks a dns_servers list (ADDR, ADDR:PORT, [IPV6]:PORT, separated by
+ * commas or white space); on failure writes the reason, naming the item,
+ * to why (servers.c).
+ */
+bool dns_servers_check(const char *list, char *why, size_t whylen);
 
 bool dns_start(const struct dns_settings *s);
 /* New settings: a fresh channel; queries in flight move over to it. */

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "callbacks.h"
+#include "daemon/callbacks.h"
 
 static sfsistat go_on(SMFICTX *ctx)
 {

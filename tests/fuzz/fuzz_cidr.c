@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "netaddr.h"
+#include "core/netaddr.h"
 
 static void check_address(const char *text)
 {

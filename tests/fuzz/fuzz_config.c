@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "config.h"
+#include "daemon/config.h"
 #include "fuzz.h"
 
 static char *print(const struct config *cfg)

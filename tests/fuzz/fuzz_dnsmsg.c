@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "dnsmsg.h"
+#include "core/dnsmsg.h"
 #include "fuzz.h"
 
 static const enum dns_type types[] = {DNS_T_A, DNS_T_AAAA, DNS_T_PTR, DNS_T_MX, DNS_T_CNAME};

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "helo.h"
+#include "core/helo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

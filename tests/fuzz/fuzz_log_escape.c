@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "log.h"
+#include "core/logline.h"
 
 static int hexval(char c)
 {

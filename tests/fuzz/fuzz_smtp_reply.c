@@ -13,8 +13,8 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "auditprobe.h"
-#include "auditreport.h"
+#include "audit/auditprobe.h"
+#include "audit/auditreport.h"
 #include "fuzz.h"
 
 static void check_text_escape(const char *text)

@@ -2,7 +2,8 @@
  * replay.c -- runs a fuzz target over files without libFuzzer, so that every
  * build (gcc included) checks the seed corpus and every input that once broke
  * a property.  Arguments are files or directories; with none, the target's
- * committed corpus under $top_srcdir/tests/fuzz/corpus.
+ * committed corpus under $top_srcdir/tests/fuzz/corpus.  The target is the
+ * program's own name, so that one driver object serves them all.
  */
 #include "autoconfig.h"
 
@@ -82,10 +83,12 @@ int main(int argc, char **argv)
 {
 	char dflt[4096];
 	const char *top = getenv("top_srcdir");
+	const char *slash = strrchr(argv[0], '/');
+	const char *target = slash ? slash + 1 : argv[0];
 	long total = 0;
 
 	if (argc < 2) {
-		snprintf(dflt, sizeof dflt, "%s/tests/fuzz/corpus/%s", top ? top : ".", FUZZ_TARGET);
+		snprintf(dflt, sizeof dflt, "%s/tests/fuzz/corpus/%s", top ? top : ".", target);
 		total = replay(dflt);
 	}
 	for (int i = 1; i < argc && total >= 0; i++) {
@@ -94,9 +97,9 @@ int main(int argc, char **argv)
 		total = r < 0 ? -1 : total + r;
 	}
 	if (total <= 0) {
-		fprintf(stderr, "%s: no input replayed\n", FUZZ_TARGET);
+		fprintf(stderr, "%s: no input replayed\n", target);
 		return 1;
 	}
-	printf("%s: %ld inputs replayed, every property held\n", FUZZ_TARGET, total);
+	printf("%s: %ld inputs replayed, every property held\n", target, total);
 	return 0;
 }

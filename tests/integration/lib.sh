@@ -8,7 +8,7 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_builddir:=$(cd "$HERE/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$HERE/../.." && pwd)}"
-MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/mxpolicy-milter}
+MILTER_BIN=${MILTER_BIN:-$top_builddir/milter/daemon/mxpolicy-milter}
 PY=/usr/bin/python3
 
 MX1=127.0.0.25            # the primary MX listener (example.net MX 10)

@@ -7,7 +7,7 @@
 # RRsets of the audit.example zone.
 . "$(dirname "$0")/lib.sh"
 
-AUDIT_BIN=${AUDIT_BIN:-$top_builddir/milter/mxpolicy-audit}
+AUDIT_BIN=${AUDIT_BIN:-$top_builddir/milter/audit/mxpolicy-audit}
 PROBER=127.0.1.10           # mail.sender.example, forward-confirmed
 NOPTR=127.0.1.99            # a prober without reverse DNS: ptr_missing defers it
 PROBER6=2001:db8:1::10      # the prober's IPv6 address (no reverse DNS)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "resolver.h"
+#include "core/resolver.h"
 
 struct fake_row {
 	const char *name;

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auditlint.h"
-#include "auditprobe.h"
-#include "auditreport.h"
-#include "auditzone.h"
+#include "audit/auditlint.h"
+#include "audit/auditprobe.h"
+#include "audit/auditreport.h"
+#include "audit/auditzone.h"
 #include "fake_resolver.h"
 #include "unit.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "daemon/config.h"
 #include "unit.h"
 
 static struct config *parse_ok(const char *text)

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "dns.h"
-#include "stats.h"
+#include "daemon/config.h"
+#include "dns/dns.h"
+#include "daemon/stats.h"
 #include "tiny_dns_server.h"
 #include "unit.h"
 

@@ -16,13 +16,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
+#include "daemon/config.h"
 #include "fake_resolver.h"
-#include "helodns.h"
-#include "iprev.h"
-#include "mxhosts.h"
-#include "mxroute.h"
-#include "policy.h"
+#include "core/helodns.h"
+#include "core/iprev.h"
+#include "core/mxhosts.h"
+#include "core/mxroute.h"
+#include "core/policy.h"
 #include "unit.h"
 
 #define DATA_MAX 4

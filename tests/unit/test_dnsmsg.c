@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "dnsmsg.h"
+#include "core/dnsmsg.h"
 #include "unit.h"
 
 struct msg {

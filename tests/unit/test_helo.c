@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "helo.h"
+#include "core/helo.h"
 #include "unit.h"
 
 struct row {

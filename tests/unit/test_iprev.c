@@ -5,9 +5,9 @@
 #include "autoconfig.h"
 
 #include "fake_resolver.h"
-#include "helodns.h"
-#include "iprev.h"
-#include "mxhosts.h"
+#include "core/helodns.h"
+#include "core/iprev.h"
+#include "core/mxhosts.h"
 #include "unit.h"
 
 static const struct fake_row zone[] = {

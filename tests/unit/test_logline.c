@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "core/logline.h"
 #include "unit.h"
 
 static void test_escape(void)

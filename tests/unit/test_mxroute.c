@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fake_resolver.h"
-#include "mxroute.h"
+#include "core/mxroute.h"
 #include "unit.h"
 
 static const struct fake_row zone[] = {

@@ -3,7 +3,7 @@
  */
 #include "autoconfig.h"
 
-#include "names.h"
+#include "core/names.h"
 #include "unit.h"
 
 static void test_equal(void)

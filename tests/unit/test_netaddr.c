@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "netaddr.h"
+#include "core/netaddr.h"
 #include "unit.h"
 
 static struct netaddr A(const char *s)

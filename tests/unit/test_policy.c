@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "policy.h"
+#include "daemon/config.h"
+#include "core/policy.h"
 #include "unit.h"
 
 #define BIT(c) (1u << (c))

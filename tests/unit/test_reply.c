@@ -3,7 +3,7 @@
  */
 #include "autoconfig.h"
 
-#include "reply.h"
+#include "core/reply.h"
 #include "unit.h"
 
 static void test_parse(void)

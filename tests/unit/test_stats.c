@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stats.h"
+#include "daemon/stats.h"
 #include "unit.h"
 
 static void count_some(void)
