@@ -1,5 +1,5 @@
 /*
- * auditlint.c -- PURE: findings about a domain's MX RRset; see auditlint.h.
+ * auditlint.c -- findings about a domain's MX RRset; see auditlint.h.
  */
 #include "autoconfig.h"
 

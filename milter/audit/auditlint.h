@@ -1,5 +1,5 @@
 /*
- * auditlint.h -- PURE: the DNS lint of a domain's MX RRset, each finding
+ * auditlint.h -- the DNS lint of a domain's MX RRset, each finding
  * with the RFC (or list) it rests on.  The registrable domain of a name
  * (Public Suffix List) comes from a callback, so the lint needs no data
  * file and the tests choose the answers.

@@ -1,5 +1,5 @@
 /*
- * auditprobe.c -- PURE: probe identities, SMTP replies and the bypass
+ * auditprobe.c -- probe identities, SMTP replies and the bypass
  * verdict; see auditprobe.h.
  */
 #include "autoconfig.h"

@@ -1,5 +1,5 @@
 /*
- * auditprobe.h -- PURE: the probe sessions of mxpolicy-audit and what their
+ * auditprobe.h -- the probe sessions of mxpolicy-audit and what their
  * replies mean.  Which identities are tried (a benign one, and those the
  * policy should refuse), how an SMTP reply is read, and the verdict over
  * the results: a route is a bypass when it accepts at RCPT what the most

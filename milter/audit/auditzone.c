@@ -1,5 +1,5 @@
 /*
- * auditzone.c -- PURE: gathering a domain's MX facts for the audit.
+ * auditzone.c -- gathering a domain's MX facts for the audit.
  * Every question about the exchangers is asked before any answer is read,
  * so a domain with many exchangers costs one round of DNS latency.
  */

@@ -1,5 +1,5 @@
 /*
- * auditzone.h -- PURE: what DNS says about a domain's mail exchangers, as
+ * auditzone.h -- what DNS says about a domain's mail exchangers, as
  * mxpolicy-audit lints it: the MX RRset as published (duplicates, the null
  * MX and TTLs kept), and for every exchanger whether its name is an alias
  * and its A and AAAA answers.  Gathered over the resolver interface, so the

@@ -1,5 +1,5 @@
 /*
- * dnsmsg.c -- PURE: read DNS responses (RFC 1035 section 4), with the TTLs.
+ * dnsmsg.c -- read DNS responses (RFC 1035 section 4), with the TTLs.
  */
 #include "autoconfig.h"
 

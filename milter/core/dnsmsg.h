@@ -1,5 +1,5 @@
 /*
- * dnsmsg.h -- PURE: DNS answers as the policy sees them, and the reader of
+ * dnsmsg.h -- DNS answers as the policy sees them, and the reader of
  * raw DNS messages that produces them.  The reader walks the records itself
  * because the TTLs matter for caching (RFC 2308 negative TTLs included) and
  * c-ares' parse helpers drop them.

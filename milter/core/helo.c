@@ -1,5 +1,5 @@
 /*
- * helo.c -- PURE: RFC 5321 section 4.1.2/4.1.3 HELO argument classification.
+ * helo.c -- RFC 5321 section 4.1.2/4.1.3 HELO argument classification.
  */
 #include "autoconfig.h"
 

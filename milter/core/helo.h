@@ -1,5 +1,5 @@
 /*
- * helo.h -- PURE: classify a HELO/EHLO argument by RFC 5321 syntax.
+ * helo.h -- classify a HELO/EHLO argument by RFC 5321 syntax.
  *
  * Decisions (see tests/unit/test_helo.c for the table):
  *  - one trailing dot is tolerated and stripped ("mail.example.com.");

@@ -1,5 +1,5 @@
 /*
- * helodns.c -- PURE: HELO name existence and address match.
+ * helodns.c -- HELO name existence and address match.
  */
 #include "autoconfig.h"
 
@@ -7,13 +7,13 @@
 
 static const enum dns_type types[3] = {DNS_T_A, DNS_T_AAAA, DNS_T_MX};
 
-void helo_dns_prefetch(struct resolver *r, const char *name, void *handles[3])
+void helodns_prefetch(struct resolver *r, const char *name, void *handles[3])
 {
 	for (int i = 0; i < 3; i++)
 		handles[i] = r->submit(r, name, types[i]);
 }
 
-void helo_dns_gather(struct resolver *r, const char *name, const struct netaddr *client,
+void helodns_gather(struct resolver *r, const char *name, const struct netaddr *client,
 		     struct helo_dns_facts *out)
 {
 	void *handles[3];
@@ -21,7 +21,7 @@ void helo_dns_gather(struct resolver *r, const char *name, const struct netaddr 
 	enum dns_type own = client && client->family == AF_INET6 ? DNS_T_AAAA : DNS_T_A;
 
 	out->matches_client = TRI_NO;
-	helo_dns_prefetch(r, name, handles);
+	helodns_prefetch(r, name, handles);
 	for (int i = 0; i < 3; i++) {
 		struct dns_answer *a = types[i] == DNS_T_MX ? r->collect(r, handles[i])
 			: resolver_collect_chain(r, handles[i], types[i]);

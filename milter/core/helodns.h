@@ -1,5 +1,5 @@
 /*
- * helodns.h -- PURE: what DNS says about a HELO name: does it exist (A,
+ * helodns.h -- what DNS says about a HELO name: does it exist (A,
  * AAAA or MX, a null MX included), and is the client one of its addresses.
  */
 #ifndef MXP_HELODNS_H
@@ -15,9 +15,9 @@ struct helo_dns_facts {
 	enum tristate matches_client;
 };
 
-void helo_dns_gather(struct resolver *r, const char *name, const struct netaddr *client,
+void helodns_gather(struct resolver *r, const char *name, const struct netaddr *client,
 		     struct helo_dns_facts *out);
 /* Starts the lookups early; gathering later finds them in flight or cached. */
-void helo_dns_prefetch(struct resolver *r, const char *name, void *handles[3]);
+void helodns_prefetch(struct resolver *r, const char *name, void *handles[3]);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * iprev.c -- PURE: PTR names, their forward confirmation, generic names.
+ * iprev.c -- PTR names, their forward confirmation, generic names.
  */
 #include "autoconfig.h"
 

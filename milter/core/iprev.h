@@ -1,5 +1,5 @@
 /*
- * iprev.h -- PURE: forward-confirmed reverse DNS (RFC 8601 section 3 "iprev")
+ * iprev.h -- forward-confirmed reverse DNS (RFC 8601 section 3 "iprev")
  * over resolver answers, and the generic-name heuristic.
  */
 #ifndef MXP_IPREV_H

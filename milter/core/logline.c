@@ -10,7 +10,7 @@
 
 static const char hex[] = "0123456789abcdef";
 
-/* log_escape, telling how many bytes of in it took. */
+/* logline_escape, telling how many bytes of in it took. */
 static size_t escape(const char *in, size_t cap, char *out, size_t outsize)
 {
 	size_t o = 0, i;
@@ -40,7 +40,7 @@ static size_t escape(const char *in, size_t cap, char *out, size_t outsize)
 	return i;
 }
 
-void log_escape(const char *in, size_t cap, char *out, size_t outsize)
+void logline_escape(const char *in, size_t cap, char *out, size_t outsize)
 {
 	escape(in, cap, out, outsize);
 }
@@ -80,7 +80,7 @@ static void put_field(struct line *l, const char *key, const char *value)
 	put(l, value != NULL ? value : "-");
 }
 
-/* Appends peer text through log_escape ("" stays ""). */
+/* Appends peer text through logline_escape ("" stays ""). */
 static void put_escaped(struct line *l, const char *s, size_t cap)
 {
 	size_t took;
@@ -116,23 +116,23 @@ static void put_envelope_field(struct line *l, const char *key, const char *raw)
 	len = strlen(raw);
 	put(l, "<");
 	if (len >= 2 && raw[0] == '<' && raw[len - 1] == '>') {
-		char inner[LOG_PEER_CAP + 1];
-		size_t n = len - 2 < LOG_PEER_CAP ? len - 2 : LOG_PEER_CAP;
+		char inner[LOGLINE_PEER_CAP + 1];
+		size_t n = len - 2 < LOGLINE_PEER_CAP ? len - 2 : LOGLINE_PEER_CAP;
 
 		memcpy(inner, raw + 1, n);
 		inner[n] = '\0';
-		put_escaped(l, inner, LOG_PEER_CAP);
-		if (len - 2 > LOG_PEER_CAP)
+		put_escaped(l, inner, LOGLINE_PEER_CAP);
+		if (len - 2 > LOGLINE_PEER_CAP)
 			put(l, "...");
 	} else {
-		put_escaped(l, raw, LOG_PEER_CAP);
+		put_escaped(l, raw, LOGLINE_PEER_CAP);
 	}
 	put(l, ">");
 }
 
 /*
  * " key=" and text in double quotes: '"' and '\' get a backslash, and a
- * byte outside printable ASCII is \xHH as in log_escape.  The text is ours
+ * byte outside printable ASCII is \xHH as in logline_escape.  The text is ours
  * (a reply, the evidence), but the evidence quotes peer strings, such as
  * the recipient domain, as the peer wrote them.
  */
@@ -163,7 +163,7 @@ static void put_quoted_field(struct line *l, const char *key, const char *s)
 	put(l, "\"");
 }
 
-void log_format_decision(const struct decision_line *d, char *buf, size_t len)
+void logline_format(const struct decision_line *d, char *buf, size_t len)
 {
 	char checks[512], reply[REPLY_TEXT_MAX + 40];
 	const struct verdict *v = d->verdict;
@@ -178,10 +178,10 @@ void log_format_decision(const struct decision_line *d, char *buf, size_t len)
 	put_field(&l, " client=", d->client);
 	put_peer_field(&l, " ptr=", d->ptr, DNS_NAME_MAX);
 	put_field(&l, " iprev=", d->iprev);
-	put_peer_field(&l, " helo=", d->helo, LOG_PEER_CAP);
+	put_peer_field(&l, " helo=", d->helo, LOGLINE_PEER_CAP);
 	put_envelope_field(&l, " from=", d->from);
 	put_envelope_field(&l, " rcpt=", d->rcpt);
-	put_peer_field(&l, " rcpt_domain=", d->rcpt_domain, LOG_PEER_CAP);
+	put_peer_field(&l, " rcpt_domain=", d->rcpt_domain, LOGLINE_PEER_CAP);
 	put_field(&l, " route=", d->route);
 	checks_format(v->fired, checks, sizeof checks);
 	put_field(&l, " checks=", checks);

@@ -1,5 +1,5 @@
 /*
- * logline.h -- PURE: one key=value line per decision, and the safe escaping
+ * logline.h -- one key=value line per decision, and the safe escaping
  * of every string the peer controls.  daemon/log.h is where lines go.
  */
 #ifndef MXP_LOGLINE_H
@@ -11,14 +11,14 @@
 #include "core/policy.h"
 
 /* Longest peer string kept in a log line, before escaping. */
-#define LOG_PEER_CAP 256
+#define LOGLINE_PEER_CAP 256
 
 /*
  * Copies at most cap bytes of in, with every byte outside printable ASCII,
  * space, '"' and '\' written as \xHH, and "..." appended when cut.
  * Always NUL-terminates; never writes past outsize.
  */
-void log_escape(const char *in, size_t cap, char *out, size_t outsize);
+void logline_escape(const char *in, size_t cap, char *out, size_t outsize);
 
 struct decision_line {
 	const char *queue_id;       /* NULL: NOQUEUE */
@@ -31,10 +31,10 @@ struct decision_line {
 	const char *from;           /* raw envelope sender, NULL before MAIL */
 	const char *rcpt;           /* raw recipient, NULL at MAIL */
 	const char *rcpt_domain;
-	const char *route;          /* route_format() text, NULL when unknown to us */
+	const char *route;          /* mxroute_format() text, NULL when unknown to us */
 	const struct verdict *verdict;
 };
 
-void log_format_decision(const struct decision_line *d, char *buf, size_t len);
+void logline_format(const struct decision_line *d, char *buf, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * mxhosts.c -- PURE: a domain's exchangers and their addresses.
+ * mxhosts.c -- a domain's exchangers and their addresses.
  */
 #include "autoconfig.h"
 
@@ -87,7 +87,7 @@ static void gather_addrs(struct resolver *r, struct mx_hosts *m)
 		}
 }
 
-void mx_hosts_gather(struct resolver *r, const char *domain, struct mx_hosts *out)
+void mxhosts_gather(struct resolver *r, const char *domain, struct mx_hosts *out)
 {
 	struct dns_answer *mx;
 
@@ -109,7 +109,7 @@ void mx_hosts_gather(struct resolver *r, const char *domain, struct mx_hosts *ou
 	gather_addrs(r, out);
 }
 
-bool mx_hosts_has_name(const struct mx_hosts *m, const char *name)
+bool mxhosts_has_name(const struct mx_hosts *m, const char *name)
 {
 	for (size_t i = 0; i < m->count; i++)
 		if (name_equal(m->hosts[i].name, name))
@@ -117,7 +117,7 @@ bool mx_hosts_has_name(const struct mx_hosts *m, const char *name)
 	return false;
 }
 
-bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a)
+bool mxhosts_has_addr(const struct mx_hosts *m, const struct netaddr *a)
 {
 	for (size_t i = 0; i < m->naddrs; i++)
 		if (netaddr_equal(&m->addrs[i], a))
@@ -125,7 +125,7 @@ bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a)
 	return false;
 }
 
-bool mx_hosts_may_have(const struct mx_hosts *m, int family, unsigned pref)
+bool mxhosts_may_have(const struct mx_hosts *m, int family, unsigned pref)
 {
 	if (m->status == TRI_TEMP)
 		return true;

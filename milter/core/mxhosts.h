@@ -1,5 +1,5 @@
 /*
- * mxhosts.h -- PURE: the mail exchangers of a domain and their addresses,
+ * mxhosts.h -- the mail exchangers of a domain and their addresses,
  * over resolver answers: the MX RRset, or the implicit MX (the domain
  * itself, preference 0, RFC 5321 section 5.1) when there is none.  A null
  * MX ("MX 0 .", RFC 7505) is noted and kept out of the list.
@@ -39,14 +39,14 @@ struct mx_hosts {
 	bool unseen;                /* records beyond what one answer keeps: prefs unknown */
 };
 
-void mx_hosts_gather(struct resolver *r, const char *domain, struct mx_hosts *out);
-bool mx_hosts_has_name(const struct mx_hosts *m, const char *name);
-bool mx_hosts_has_addr(const struct mx_hosts *m, const struct netaddr *a);
+void mxhosts_gather(struct resolver *r, const char *domain, struct mx_hosts *out);
+bool mxhosts_has_name(const struct mx_hosts *m, const char *name);
+bool mxhosts_has_addr(const struct mx_hosts *m, const struct netaddr *a);
 /*
  * Could an exchanger preferred below pref (UINT_MAX: any) have an address of
  * this family that a failed lookup kept from us?  (What a cap dropped is
  * the route's concern: see truncated and unseen.)
  */
-bool mx_hosts_may_have(const struct mx_hosts *m, int family, unsigned pref);
+bool mxhosts_may_have(const struct mx_hosts *m, int family, unsigned pref);
 
 #endif

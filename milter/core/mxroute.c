@@ -1,5 +1,5 @@
 /*
- * mxroute.c -- PURE: primary or backup, from our address and the MX RRset.
+ * mxroute.c -- primary or backup, from our address and the MX RRset.
  */
 #include "autoconfig.h"
 
@@ -64,7 +64,7 @@ void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 	ours = our_preference(mx, local, map);
 	if (ours < 0) {
 		/* an exchanger whose addresses failed, or a cap dropped, might have been us */
-		if (mx_hosts_may_have(mx, local->family, UINT_MAX))
+		if (mxhosts_may_have(mx, local->family, UINT_MAX))
 			out->why = "dns";
 		else if (mx->truncated)
 			out->why = "mx-truncated";
@@ -74,10 +74,10 @@ void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 	out->our_pref = (unsigned)ours;
 	out->kind = out->our_pref <= out->primary_pref ? ROUTE_PRIMARY : ROUTE_BACKUP;
 	/* a better exchanger we could not resolve, or never saw, may be us as well */
-	out->uncertain = mx_hosts_may_have(mx, local->family, out->our_pref) || mx->unseen;
+	out->uncertain = mxhosts_may_have(mx, local->family, out->our_pref) || mx->unseen;
 }
 
-void route_format(const struct route *r, char *buf, size_t len)
+void mxroute_format(const struct route *r, char *buf, size_t len)
 {
 	switch (r->kind) {
 	case ROUTE_PRIMARY:
@@ -98,7 +98,7 @@ void route_format(const struct route *r, char *buf, size_t len)
 	snprintf(buf, len, "unknown(%s)", r->why ? r->why : "-");
 }
 
-bool route_uncertain(const struct route *r)
+bool mxroute_uncertain(const struct route *r)
 {
 	return r->uncertain || (r->kind == ROUTE_UNKNOWN && r->why &&
 				(strcmp(r->why, "dns") == 0 || strcmp(r->why, "mx-truncated") == 0));

@@ -1,5 +1,5 @@
 /*
- * mxroute.h -- PURE: which MX route a message came by.  From the local
+ * mxroute.h -- which MX route a message came by.  From the local
  * address the client reached (mapped to its public address behind NAT) and
  * the recipient domain's exchangers: primary (our preference is the lowest;
  * equal preferences count as primary), backup (we are listed at a higher
@@ -35,8 +35,8 @@ struct route {
 void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 		      const struct local_addresses *map, struct route *out);
 /* "primary(pref=10)", "backup(pref=20,primary=mx1.example.net)", "none" ... */
-void route_format(const struct route *r, char *buf, size_t len);
+void mxroute_format(const struct route *r, char *buf, size_t len);
 /* Would a successful lookup have given another route?  Then no check may fire on it. */
-bool route_uncertain(const struct route *r);
+bool mxroute_uncertain(const struct route *r);
 
 #endif

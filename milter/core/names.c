@@ -1,5 +1,5 @@
 /*
- * names.c -- PURE: whole-label domain matching and recipient patterns.
+ * names.c -- whole-label domain matching and recipient patterns.
  */
 #include "autoconfig.h"
 

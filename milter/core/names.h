@@ -1,5 +1,5 @@
 /*
- * names.h -- PURE: domain names and recipient patterns, matched on whole
+ * names.h -- domain names and recipient patterns, matched on whole
  * labels and without regard to case ("evil-example.com" is not within
  * "example.com"; "mx.Example.COM." is).
  */

@@ -1,5 +1,5 @@
 /*
- * policy.c -- PURE: every check, the exemptions and the precedence
+ * policy.c -- every check, the exemptions and the precedence
  * exempt > reject > tempfail > temporary DNS error > tag > log.
  *
  * One rule runs through it: a check whose outcome hangs on a lookup that
@@ -97,7 +97,7 @@ static enum claim name_claim(const struct policy *pol, const struct session_fact
 
 	if (have_domain && name_equal(r->domain, name))
 		return CLAIM_RCPT_DOMAIN;
-	if (have_domain && r->mx != NULL && mx_hosts_has_name(r->mx, name))
+	if (have_domain && r->mx != NULL && mxhosts_has_name(r->mx, name))
 		return CLAIM_MX_HOST;
 	if (s->mta_name && name_equal(s->mta_name, name))
 		return CLAIM_MTA_NAME;
@@ -151,9 +151,9 @@ static enum check_result helo_literal_impersonation(const struct policy *pol,
 	/* the address of one of the recipient domain's exchangers */
 	if (r == NULL || r->mx == NULL)
 		return RESULT_NONE;
-	if (mx_hosts_has_addr(r->mx, a))
+	if (mxhosts_has_addr(r->mx, a))
 		return RESULT_FAIL;
-	return mx_hosts_may_have(r->mx, a->family, UINT_MAX) ? RESULT_TEMPERROR : RESULT_NONE;
+	return mxhosts_may_have(r->mx, a->family, UINT_MAX) ? RESULT_TEMPERROR : RESULT_NONE;
 }
 
 static enum check_result helo_impersonation(const struct policy *pol,
@@ -429,9 +429,9 @@ static enum tristate by_mx_peer(const struct policy *pol, const struct session_f
 {
 	if (!pol->allow_mx_peers || r == NULL || r->mx == NULL || !s->have_client)
 		return TRI_NO;
-	if (mx_hosts_has_addr(r->mx, &s->client))
+	if (mxhosts_has_addr(r->mx, &s->client))
 		return TRI_YES;
-	return mx_hosts_may_have(r->mx, s->client.family, UINT_MAX) ? TRI_TEMP : TRI_NO;
+	return mxhosts_may_have(r->mx, s->client.family, UINT_MAX) ? TRI_TEMP : TRI_NO;
 }
 
 static enum tristate by_allow_recipients(const struct policy *pol,

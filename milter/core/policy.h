@@ -1,5 +1,5 @@
 /*
- * policy.h -- PURE: the decision.  Facts about a session and a recipient go
+ * policy.h -- the decision.  Facts about a session and a recipient go
  * in, a verdict comes out.  No libmilter, no DNS, no clock, no syslog here:
  * the callbacks gather the facts, this file judges them.
  */
@@ -120,7 +120,7 @@ struct rcpt_facts {
 	const struct mx_hosts *mx;  /* the domain's exchangers; NULL when not looked up */
 	bool via_backup;            /* the route is backup */
 	const char *primary_up;     /* a better exchanger that accepted a probe, or NULL */
-	bool route_uncertain;       /* the route hangs on a lookup that failed (route_uncertain) */
+	bool route_uncertain;       /* the route hangs on a lookup that failed (mxroute_uncertain) */
 };
 
 #define EVIDENCE_MAX 768        /* two names of 255 and the words around them */

@@ -1,5 +1,5 @@
 /*
- * reply.c -- PURE: parse and render SMTP replies.
+ * reply.c -- parse and render SMTP replies.
  */
 #include "autoconfig.h"
 

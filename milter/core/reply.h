@@ -1,5 +1,5 @@
 /*
- * reply.h -- PURE: SMTP replies as the operator writes them in the config
+ * reply.h -- SMTP replies as the operator writes them in the config
  * ("550 5.7.1 text") and as libmilter wants them.
  */
 #ifndef MXP_REPLY_H

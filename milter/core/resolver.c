@@ -1,5 +1,5 @@
 /*
- * resolver.c -- PURE: following CNAME chains across lookups.
+ * resolver.c -- following CNAME chains across lookups.
  */
 #include "autoconfig.h"
 

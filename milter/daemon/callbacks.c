@@ -250,7 +250,7 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 		.route = route,
 		.verdict = v,
 	};
-	log_format_decision(&d, line, sizeof line);
+	logline_format(&d, line, sizeof line);
 	log_line(priority, line);
 }
 

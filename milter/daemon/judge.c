@@ -43,7 +43,7 @@ static void gather_dns_facts(struct session *s, struct resolver *r)
 	}
 	if ((!s->helo_dns_gathered || helo_dns_open(&f->helo_dns)) && f->helo_seen &&
 	    f->helo.cls == HELO_FQDN) {
-		helo_dns_gather(r, f->helo.name, &f->client, &f->helo_dns);
+		helodns_gather(r, f->helo.name, &f->client, &f->helo_dns);
 		f->have_helo_dns = true;
 		s->helo_dns_gathered = true;
 	}
@@ -79,15 +79,15 @@ static void find_route(const struct session *s, struct judgement *j)
 	if (j->mx.null_mx && j->mx.count > 0) {
 		char domain[4 * DNS_NAME_MAX + 1];     /* as the peer wrote it: escaped */
 
-		log_escape(j->rf.domain, DNS_NAME_MAX, domain, sizeof domain);
+		logline_escape(j->rf.domain, DNS_NAME_MAX, domain, sizeof domain);
 		log_msg(LOG_INFO, "%s: %s lists a null MX among other MX records; ignoring it",
 			s->id, domain);
 	}
 	mxroute_classify(&j->mx, s->facts.have_local ? &s->facts.local : NULL,
 			 &cfg->policy.local_addresses, &j->route);
 	j->route_known = true;
-	j->rf.route_uncertain = route_uncertain(&j->route);
-	route_format(&j->route, buf, len);
+	j->rf.route_uncertain = mxroute_uncertain(&j->route);
+	mxroute_format(&j->route, buf, len);
 	if (j->route.kind != ROUTE_BACKUP ||
 	    cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action == ACTION_OFF)
 		return;
@@ -109,7 +109,7 @@ void judge(struct session *s, struct resolver *r, const char *rcpt, struct judge
 	if (r != NULL) {
 		gather_dns_facts(s, r);
 		if (out->rf.domain != NULL && out->rf.domain[0] != '\0') {
-			mx_hosts_gather(r, out->rf.domain, &out->mx);
+			mxhosts_gather(r, out->rf.domain, &out->mx);
 			out->rf.mx = &out->mx;
 		}
 	}

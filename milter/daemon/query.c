@@ -201,7 +201,7 @@ static void print_decision_line(const struct session *s, const struct query *q,
 		.verdict = &j->verdict,
 	};
 
-	log_format_decision(&d, line, sizeof line);
+	logline_format(&d, line, sizeof line);
 	printf("log       %s\n", line);
 }
 

@@ -21,7 +21,7 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Undoes log_escape; returns the length, or -1 when the text is not its output. */
+/* Undoes logline_escape; returns the length, or -1 when the text is not its output. */
 static long unescape(const char *s, char *out)
 {
 	long n = 0;
@@ -59,7 +59,7 @@ static void check_decision_line(const char *in, size_t len)
 	/* the evidence quotes the recipient domain, as helo_impersonation's does */
 	snprintf(v.evidence, sizeof v.evidence, "HELO address 192.0.2.1 is this host's or an MX "
 		 "host's of %s, not the client 192.0.2.10", in);
-	log_format_decision(&d, line, len);
+	logline_format(&d, line, len);
 	FUZZ_CHECK(strlen(line) < len);
 	for (const char *p = line; *p; p++)
 		FUZZ_CHECK(*p >= 0x20 && *p < 0x7f);
@@ -74,8 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	cap = data[0] & 0x80 ? LOG_PEER_CAP : data[0];
-	outsize = data[0] & 0x40 ? LOG_PEER_CAP * 4 + 8 : (size_t)(data[0] & 0x3f) + 1;
+	cap = data[0] & 0x80 ? LOGLINE_PEER_CAP : data[0];
+	outsize = data[0] & 0x40 ? LOGLINE_PEER_CAP * 4 + 8 : (size_t)(data[0] & 0x3f) + 1;
 	in = fuzz_string(data + 1, size - 1);
 	out = malloc(outsize);
 	plain = malloc(outsize + 1);
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto done;
 	inlen = strlen(in);
 	check_decision_line(in, outsize * 8);
-	log_escape(in, cap, out, outsize);
+	logline_escape(in, cap, out, outsize);
 	FUZZ_CHECK(strlen(out) < outsize);
 	for (const char *p = out; *p; p++)
 		FUZZ_CHECK(*p > 0x20 && *p < 0x7f && *p != '"');

@@ -231,17 +231,17 @@ static struct verdict decide(const struct policy *pol, const struct scenario *sc
 	iprev_gather(&t->base, &f.client, 10, &ip);
 	f.iprev = &ip;
 	if (f.helo.cls == HELO_FQDN) {
-		helo_dns_gather(&t->base, f.helo.name, &f.client, &f.helo_dns);
+		helodns_gather(&t->base, f.helo.name, &f.client, &f.helo_dns);
 		f.have_helo_dns = true;
 	}
-	mx_hosts_gather(&t->base, DOMAIN, &mx);
+	mxhosts_gather(&t->base, DOMAIN, &mx);
 	mxroute_classify(&mx, &f.local, &pol->local_addresses, &route);
 	rf = (struct rcpt_facts){
 		.address = RCPT, .domain = DOMAIN, .mx = &mx,
 		.via_backup = route.kind == ROUTE_BACKUP,
 		/* the probe is no DNS: a better exchanger is taken to be up */
 		.primary_up = route.kind == ROUTE_BACKUP ? route.primary : NULL,
-		.route_uncertain = route_uncertain(&route),
+		.route_uncertain = mxroute_uncertain(&route),
 	};
 	policy_evaluate(pol, &f, &rf, &v);
 	return v;

@@ -180,25 +180,25 @@ static void test_helo_dns(void)
 	struct netaddr c;
 
 	netaddr_parse("192.0.2.10", &c);
-	helo_dns_gather(&r.base, "mail.sender.example", &c, &h);
+	helodns_gather(&r.base, "mail.sender.example", &c, &h);
 	CU_ASSERT_EQUAL(h.exists, TRI_YES);
 	CU_ASSERT_EQUAL(h.matches_client, TRI_YES);
-	helo_dns_gather(&r.base, "liar.sender.example", &c, &h);
+	helodns_gather(&r.base, "liar.sender.example", &c, &h);
 	CU_ASSERT_EQUAL(h.exists, TRI_YES);
 	CU_ASSERT_EQUAL(h.matches_client, TRI_NO);
-	helo_dns_gather(&r.base, "mxonly.sender.example", &c, &h);
+	helodns_gather(&r.base, "mxonly.sender.example", &c, &h);
 	CU_ASSERT_EQUAL(h.exists, TRI_YES);
 	CU_ASSERT_EQUAL(h.matches_client, TRI_NO);
-	helo_dns_gather(&r.base, "nullmx.sender.example", &c, &h);
+	helodns_gather(&r.base, "nullmx.sender.example", &c, &h);
 	CU_ASSERT_EQUAL(h.exists, TRI_YES);        /* a null MX is a record */
-	helo_dns_gather(&r.base, "nowhere.sender.example", &c, &h);
+	helodns_gather(&r.base, "nowhere.sender.example", &c, &h);
 	CU_ASSERT_EQUAL(h.exists, TRI_NO);
-	helo_dns_gather(&r.base, "broken.sender.example", &c, &h);
+	helodns_gather(&r.base, "broken.sender.example", &c, &h);
 	CU_ASSERT_EQUAL(h.exists, TRI_TEMP);
 	CU_ASSERT_EQUAL(h.matches_client, TRI_TEMP);
 	/* A, AAAA and MX are all asked before any is read: in parallel */
 	r.submitted = 0;
-	helo_dns_gather(&r.base, "alias.sender.example", &c, &h);
+	helodns_gather(&r.base, "alias.sender.example", &c, &h);
 	CU_ASSERT_TRUE(r.submitted >= 3);
 	CU_ASSERT_EQUAL(h.exists, TRI_YES);
 }
@@ -209,31 +209,31 @@ static void test_mx_hosts(void)
 	struct mx_hosts m;
 	struct netaddr a;
 
-	mx_hosts_gather(&r.base, "example.net", &m);
+	mxhosts_gather(&r.base, "example.net", &m);
 	CU_ASSERT_EQUAL(m.status, TRI_YES);
 	CU_ASSERT_EQUAL(m.count, 2);
 	CU_ASSERT_EQUAL(m.hosts[1].pref, 20);
 	CU_ASSERT_EQUAL(m.naddrs, 2);
 	CU_ASSERT_TRUE(m.addrs_temp);
-	CU_ASSERT_TRUE(mx_hosts_has_name(&m, "MX2.example.net."));
+	CU_ASSERT_TRUE(mxhosts_has_name(&m, "MX2.example.net."));
 	netaddr_parse("2001:db8::25", &a);
-	CU_ASSERT_TRUE(mx_hosts_has_addr(&m, &a));
-	mx_hosts_gather(&r.base, "implicit.example", &m);
+	CU_ASSERT_TRUE(mxhosts_has_addr(&m, &a));
+	mxhosts_gather(&r.base, "implicit.example", &m);
 	CU_ASSERT_TRUE(m.implicit);
 	CU_ASSERT_EQUAL(m.count, 1);
 	CU_ASSERT_EQUAL(m.hosts[0].pref, 0);
 	CU_ASSERT_STRING_EQUAL(m.hosts[0].name, "implicit.example");
 	CU_ASSERT_EQUAL(m.naddrs, 1);
-	mx_hosts_gather(&r.base, "nomail.example", &m);
+	mxhosts_gather(&r.base, "nomail.example", &m);
 	CU_ASSERT_TRUE(m.null_mx);
 	CU_ASSERT_EQUAL(m.status, TRI_NO);
-	mx_hosts_gather(&r.base, "mixed.example", &m);
+	mxhosts_gather(&r.base, "mixed.example", &m);
 	CU_ASSERT_TRUE(m.null_mx);
 	CU_ASSERT_EQUAL(m.count, 1);
 	CU_ASSERT_EQUAL(m.status, TRI_YES);
-	mx_hosts_gather(&r.base, "broken.example", &m);
+	mxhosts_gather(&r.base, "broken.example", &m);
 	CU_ASSERT_EQUAL(m.status, TRI_TEMP);
-	mx_hosts_gather(&r.base, "nonexistent.example", &m);
+	mxhosts_gather(&r.base, "nonexistent.example", &m);
 	CU_ASSERT_EQUAL(m.status, TRI_NO);
 }
 

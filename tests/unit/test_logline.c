@@ -13,19 +13,19 @@ static void test_escape(void)
 {
 	char out[128];
 
-	log_escape("mail.example.com", 256, out, sizeof out);
+	logline_escape("mail.example.com", 256, out, sizeof out);
 	CU_ASSERT_STRING_EQUAL(out, "mail.example.com");
-	log_escape("a b\"c\\d", 256, out, sizeof out);
+	logline_escape("a b\"c\\d", 256, out, sizeof out);
 	CU_ASSERT_STRING_EQUAL(out, "a\\x20b\\x22c\\x5cd");
-	log_escape("x\r\ny\tz\x7f", 256, out, sizeof out);
+	logline_escape("x\r\ny\tz\x7f", 256, out, sizeof out);
 	CU_ASSERT_STRING_EQUAL(out, "x\\x0d\\x0ay\\x09z\\x7f");
-	log_escape("caf\xc3\xa9", 256, out, sizeof out);
+	logline_escape("caf\xc3\xa9", 256, out, sizeof out);
 	CU_ASSERT_STRING_EQUAL(out, "caf\\xc3\\xa9");
-	log_escape("%n%s", 256, out, sizeof out);
+	logline_escape("%n%s", 256, out, sizeof out);
 	CU_ASSERT_STRING_EQUAL(out, "%n%s");
-	log_escape("abcdefgh", 4, out, sizeof out);
+	logline_escape("abcdefgh", 4, out, sizeof out);
 	CU_ASSERT_STRING_EQUAL(out, "abcd...");
-	log_escape("", 4, out, sizeof out);
+	logline_escape("", 4, out, sizeof out);
 	CU_ASSERT_STRING_EQUAL(out, "");
 }
 
@@ -35,13 +35,13 @@ static void test_escape_bounded(void)
 	char out[64];
 
 	memset(in, '\x01', sizeof in - 1);
-	log_escape(in, 10240, out, sizeof out);
+	logline_escape(in, 10240, out, sizeof out);
 	CU_ASSERT_TRUE(strlen(out) < sizeof out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "..."));
 	memset(in, 'a', sizeof in - 1);
-	log_escape(in, LOG_PEER_CAP, out, sizeof out);
+	logline_escape(in, LOGLINE_PEER_CAP, out, sizeof out);
 	CU_ASSERT_TRUE(strlen(out) < sizeof out);
-	log_escape("abc", 10, out, 1);
+	logline_escape("abc", 10, out, 1);
 	CU_ASSERT_STRING_EQUAL(out, "");
 }
 
@@ -63,7 +63,7 @@ static void test_decision_line(void)
 	v.kind = VERDICT_REJECT;
 	reply_parse("504 5.5.2 HELO/EHLO name must be a \"fully-qualified\" domain name",
 		    &v.reply, &(const char *){NULL});
-	log_format_decision(&d, line, sizeof line);
+	logline_format(&d, line, sizeof line);
 	CU_ASSERT_STRING_EQUAL(line,
 		"NOQUEUE: session=0123456789AB stage=RCPT client=192.0.2.10 ptr=x-ip.example.net "
 		"iprev=fail helo=WIN-8DKQ3J2 "
@@ -85,7 +85,7 @@ static void test_decision_line_exempt_and_empty(void)
 	memset(&v, 0, sizeof v);
 	v.kind = VERDICT_EXEMPT;
 	v.exempt = "allow_clients";
-	log_format_decision(&d, line, sizeof line);
+	logline_format(&d, line, sizeof line);
 	CU_ASSERT_STRING_EQUAL(line,
 		"4Xk2Lq1V: session=S stage=MAIL client=- ptr=- iprev=- helo=- from=<> rcpt=- rcpt_domain=- route=- "
 		"checks=- action=none verdict=exempt exempt=allow_clients reply=\"\"");
@@ -105,7 +105,7 @@ static void test_decision_line_hostile(void)
 	memset(&v, 0, sizeof v);
 	memset(helo, 'h', sizeof helo - 1);
 	helo[5] = '\n';
-	log_format_decision(&d, line, sizeof line);
+	logline_format(&d, line, sizeof line);
 	CU_ASSERT_PTR_NULL(strchr(line, '\n'));
 	CU_ASSERT_PTR_NULL(strchr(line, '\r'));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "helo=hhhhh\\x0ahhh"));
@@ -136,7 +136,7 @@ static void test_decision_line_hostile_evidence(void)
 	snprintf(v.evidence, sizeof v.evidence, "HELO address 192.0.2.1 is this host's or an MX "
 		 "host's of %s, not the client 192.0.2.10 \"q\" \\ \x1b[2J caf\xc3\xa9",
 		 d.rcpt_domain);
-	log_format_decision(&d, line, sizeof line);
+	logline_format(&d, line, sizeof line);
 	CU_ASSERT_PTR_NULL(strchr(line, '\n'));
 	CU_ASSERT_PTR_NULL(strchr(line, '\r'));
 	CU_ASSERT_PTR_NULL(strchr(line, '\x1b'));
@@ -169,7 +169,7 @@ static void test_decision_line_cut(void)
 	v.kind = VERDICT_TEMPFAIL;
 	v.temperror = 1u << CHECK_PTR_MISSING;
 	reply_parse("451 4.7.1 \"try\" \\later", &v.reply, &(const char *){NULL});
-	log_format_decision(&d, whole, sizeof whole);
+	logline_format(&d, whole, sizeof whole);
 	full = strlen(whole);
 	CU_ASSERT_PTR_NOT_NULL(strstr(whole, " temperror=ptr_missing reply=\"451 4.7.1 \\\"try\\\" "
 					    "\\\\later\""));
@@ -177,7 +177,7 @@ static void test_decision_line_cut(void)
 		size_t n, cut;
 
 		memset(buf, 'Z', sizeof buf);
-		log_format_decision(&d, buf, len);
+		logline_format(&d, buf, len);
 		n = strnlen(buf, len);
 		if (n >= len || buf[len] != 'Z')
 			bad_bounds++;
@@ -187,7 +187,7 @@ static void test_decision_line_cut(void)
 	}
 	CU_ASSERT_EQUAL(bad_bounds, 0);
 	CU_ASSERT_EQUAL(bad_prefix, 0);
-	log_format_decision(&d, buf, full + 1);
+	logline_format(&d, buf, full + 1);
 	CU_ASSERT_STRING_EQUAL(buf, whole);
 }
 

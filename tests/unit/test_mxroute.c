@@ -50,11 +50,11 @@ static const char *route_of(const char *domain, const char *local, const char *n
 		netaddr_parse(nat, &pair.public);
 		map.count = 1;
 	}
-	mx_hosts_gather(&r.base, domain, &mx);
+	mxhosts_gather(&r.base, domain, &mx);
 	if (local)
 		netaddr_parse(local, &l);
 	mxroute_classify(&mx, local ? &l : NULL, &map, &route);
-	route_format(&route, text, sizeof text);
+	mxroute_format(&route, text, sizeof text);
 	return text;
 }
 
@@ -148,10 +148,10 @@ static const char *big_route_of(const char *domain, const char *local, struct ro
 	struct netaddr l;
 
 	r.base.submit = big_submit;
-	mx_hosts_gather(&r.base, domain, &mx);
+	mxhosts_gather(&r.base, domain, &mx);
 	netaddr_parse(local, &l);
 	mxroute_classify(&mx, &l, NULL, route);
-	route_format(route, text, sizeof text);
+	mxroute_format(route, text, sizeof text);
 	return text;
 }
 
@@ -167,14 +167,14 @@ static void test_large_rrset(void)
 	/* not among the exchangers kept, but a dropped one may be us: unknown, never none */
 	CU_ASSERT_STRING_EQUAL(big_route_of("crowded.example", "198.51.100.2", &route),
 			       "unknown(mx-truncated)");
-	CU_ASSERT_TRUE(route_uncertain(&route));
+	CU_ASSERT_TRUE(mxroute_uncertain(&route));
 	/* records beyond what one answer keeps: a better one may be unseen */
 	CU_ASSERT_STRING_EQUAL(big_route_of("huge.example", "198.51.100.2", &route),
 			       "primary(pref=20)");
-	CU_ASSERT_TRUE(route_uncertain(&route));
+	CU_ASSERT_TRUE(mxroute_uncertain(&route));
 	CU_ASSERT_STRING_EQUAL(big_route_of("big.example", "198.51.100.2", &route),
 			       "backup(pref=20,primary=mx1.example.net)");
-	CU_ASSERT_FALSE(route_uncertain(&route));
+	CU_ASSERT_FALSE(mxroute_uncertain(&route));
 }
 
 static void test_uncertain(void)
@@ -186,16 +186,16 @@ static void test_uncertain(void)
 
 	netaddr_parse("198.51.100.2", &l);
 	/* backup at 20, but the exchanger at 10 failed: it may be us */
-	mx_hosts_gather(&r.base, "flaky.example", &mx);
+	mxhosts_gather(&r.base, "flaky.example", &mx);
 	mxroute_classify(&mx, &l, NULL, &route);
 	CU_ASSERT_EQUAL(route.kind, ROUTE_BACKUP);
-	CU_ASSERT_TRUE(route_uncertain(&route));
-	mx_hosts_gather(&r.base, "down.example", &mx);
+	CU_ASSERT_TRUE(mxroute_uncertain(&route));
+	mxhosts_gather(&r.base, "down.example", &mx);
 	mxroute_classify(&mx, &l, NULL, &route);
-	CU_ASSERT_TRUE(route_uncertain(&route));
-	mx_hosts_gather(&r.base, "example.net", &mx);
+	CU_ASSERT_TRUE(mxroute_uncertain(&route));
+	mxhosts_gather(&r.base, "example.net", &mx);
 	mxroute_classify(&mx, &l, NULL, &route);
-	CU_ASSERT_FALSE(route_uncertain(&route));
+	CU_ASSERT_FALSE(mxroute_uncertain(&route));
 }
 
 static void test_nat(void)
