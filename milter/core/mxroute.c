@@ -77,6 +77,23 @@ void mxroute_classify(const struct mx_hosts *mx, const struct netaddr *local,
 	out->uncertain = mxhosts_may_have(mx, local->family, out->our_pref) || mx->unseen;
 }
 
+/*
+ * The probe is shown only when the plain text fits with 6 bytes to spare
+ * (":down" and one more), whichever of the two it is: a name too long for
+ * that loses the probe, never its closing parenthesis to it.  The decision
+ * line has always cut there; its readers rely on the text, so keep it.
+ */
+static void format_backup(const struct route *r, char *buf, size_t len)
+{
+	const char *probe = r->primary_probe == ROUTE_PROBE_UP ? ":up"
+			  : r->primary_probe == ROUTE_PROBE_DOWN ? ":down" : "";
+	int plain = snprintf(NULL, 0, "backup(pref=%u,primary=%s)", r->our_pref, r->primary);
+
+	if (plain < 0 || (size_t)plain + 6 >= len)
+		probe = "";
+	snprintf(buf, len, "backup(pref=%u,primary=%s%s)", r->our_pref, r->primary, probe);
+}
+
 void mxroute_format(const struct route *r, char *buf, size_t len)
 {
 	switch (r->kind) {
@@ -84,7 +101,7 @@ void mxroute_format(const struct route *r, char *buf, size_t len)
 		snprintf(buf, len, "primary(pref=%u)", r->our_pref);
 		return;
 	case ROUTE_BACKUP:
-		snprintf(buf, len, "backup(pref=%u,primary=%s)", r->our_pref, r->primary);
+		format_backup(r, buf, len);
 		return;
 	case ROUTE_NONE:
 		snprintf(buf, len, "none");

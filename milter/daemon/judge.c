@@ -3,7 +3,6 @@
  */
 #include "autoconfig.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -71,8 +70,6 @@ static void find_route(const struct session *s, struct judgement *j)
 {
 	const struct config *cfg = s->cfg;
 	struct probe_settings ps = {cfg->mx_probe_port, cfg->mx_probe_timeout_ms, cfg->mx_probe_ttl};
-	char *buf = j->route_text;
-	size_t n, len = sizeof j->route_text;
 
 	if (j->rf.mx == NULL)
 		return;
@@ -87,15 +84,13 @@ static void find_route(const struct session *s, struct judgement *j)
 			 &cfg->policy.local_addresses, &j->route);
 	j->route_known = true;
 	j->rf.route_uncertain = mxroute_uncertain(&j->route);
-	mxroute_format(&j->route, buf, len);
-	if (j->route.kind != ROUTE_BACKUP ||
-	    cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action == ACTION_OFF)
-		return;
-	j->rf.via_backup = true;
-	j->rf.primary_up = probe_better_exchanger_up(&j->mx, j->route.our_pref, &ps);
-	n = strlen(buf);
-	if (n > 0 && n + 6 < len)   /* "...primary=mx1.example.net)" -> "...:up)" */
-		snprintf(buf + n - 1, len - n + 1, ":%s)", j->rf.primary_up ? "up" : "down");
+	if (j->route.kind == ROUTE_BACKUP &&
+	    cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action != ACTION_OFF) {
+		j->rf.via_backup = true;
+		j->rf.primary_up = probe_better_exchanger_up(&j->mx, j->route.our_pref, &ps);
+		j->route.primary_probe = j->rf.primary_up ? ROUTE_PROBE_UP : ROUTE_PROBE_DOWN;
+	}
+	mxroute_format(&j->route, j->route_text, sizeof j->route_text);
 }
 
 void judge(struct session *s, struct resolver *r, const char *rcpt, struct judgement *out)

@@ -1,7 +1,8 @@
 /*
  * test_mxroute.c -- route classification over MX sets: primary, backup,
  * equal preferences, implicit MX, null MX, not listed, exchangers without
- * addresses, IPv6-only exchangers, NAT mapping, temporary failures.
+ * addresses, IPv6-only exchangers, NAT mapping, temporary failures; the
+ * text of a route, a probed backup's among them.
  */
 #include "autoconfig.h"
 
@@ -206,11 +207,64 @@ static void test_nat(void)
 	ROUTE("example.net", "10.0.0.5", "198.51.100.1", "primary(pref=10)");
 }
 
+/* A backup route at 20 under primary, formatted into len bytes. */
+static const char *backup_text(const char *primary, enum route_probe probe, size_t len)
+{
+	struct route route = {.kind = ROUTE_BACKUP, .our_pref = 20, .primary_pref = 10,
+			      .primary = primary, .primary_probe = probe};
+
+	CU_ASSERT_FATAL(len <= sizeof text);
+	memset(text, '#', sizeof text);
+	mxroute_format(&route, text, len);
+	return text;
+}
+
+static void test_format(void)
+{
+	char name[DNS_NAME_MAX + 1], want[sizeof text];
+	struct route primary = {.kind = ROUTE_PRIMARY, .our_pref = 10,
+				.primary_probe = ROUTE_PROBE_UP};
+	size_t plain;
+
+	CU_ASSERT_STRING_EQUAL(backup_text("mx1.example.net", ROUTE_PROBE_UP, sizeof text),
+			       "backup(pref=20,primary=mx1.example.net:up)");
+	CU_ASSERT_STRING_EQUAL(backup_text("mx1.example.net", ROUTE_PROBE_DOWN, sizeof text),
+			       "backup(pref=20,primary=mx1.example.net:down)");
+	CU_ASSERT_STRING_EQUAL(backup_text("mx1.example.net", ROUTE_PROBE_NONE, sizeof text),
+			       "backup(pref=20,primary=mx1.example.net)");
+	/* only a backup route carries a probe */
+	mxroute_format(&primary, text, sizeof text);
+	CU_ASSERT_STRING_EQUAL(text, "primary(pref=10)");
+
+	/* a name of 255: the probe still fits */
+	memset(name, 'a', DNS_NAME_MAX);
+	name[DNS_NAME_MAX] = '\0';
+	snprintf(want, sizeof want, "backup(pref=20,primary=%s:down)", name);
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_DOWN, sizeof text), want);
+	snprintf(want, sizeof want, "backup(pref=20,primary=%s:up)", name);
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_UP, sizeof text), want);
+
+	/* the probe only with room for ":down", up or down; never cut short by it */
+	plain = strlen("backup(pref=20,primary=)") + DNS_NAME_MAX;
+	snprintf(want, sizeof want, "backup(pref=20,primary=%s:up)", name);
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_UP, plain + 7), want);
+	snprintf(want, sizeof want, "backup(pref=20,primary=%s)", name);
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_UP, plain + 6), want);
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_DOWN, plain + 6), want);
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_UP, plain + 1), want);
+	/* too long for the buffer: cut, and no probe */
+	want[plain - 1] = '\0';
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_UP, plain), want);
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_DOWN, plain), want);
+	want[20] = '\0';
+	CU_ASSERT_STRING_EQUAL(backup_text(name, ROUTE_PROBE_DOWN, 21), want);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_routes), UNIT_TEST(test_unknown), UNIT_TEST(test_nat),
-		UNIT_TEST(test_large_rrset), UNIT_TEST(test_uncertain),
+		UNIT_TEST(test_large_rrset), UNIT_TEST(test_uncertain), UNIT_TEST(test_format),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"mxroute", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
