@@ -7,8 +7,7 @@
 
 #include "core/netaddr.h"
 #include "core/resolver.h"
-
-enum tristate { TRI_NO, TRI_YES, TRI_TEMP };
+#include "core/tristate.h"
 
 struct helo_dns_facts {
 	enum tristate exists;

@@ -13,8 +13,9 @@
 
 #include <stdbool.h>
 
-#include "core/helodns.h"
+#include "core/netaddr.h"
 #include "core/resolver.h"
+#include "core/tristate.h"
 
 #define MX_HOSTS_MAX 16
 #define MX_ADDRS_MAX 64

@@ -10,10 +10,11 @@
 #ifndef MXP_MXROUTE_H
 #define MXP_MXROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/mxhosts.h"
-#include "core/policy.h"
+#include "core/netaddr.h"
 
 enum route_kind {
 	ROUTE_UNKNOWN,

@@ -28,6 +28,17 @@ struct cidrset {
 	size_t count;
 };
 
+/* A local address, and the public one it stands for behind NAT. */
+struct local_address {
+	struct netaddr local;
+	struct netaddr public;     /* == local when there is no mapping */
+};
+
+struct local_addresses {
+	struct local_address *items;
+	size_t count;
+};
+
 /* Plain address, optionally in [brackets] or with an "IPv6:" tag (any case). */
 bool netaddr_parse(const char *text, struct netaddr *out);
 bool netaddr_from_sockaddr(const struct sockaddr *sa, struct netaddr *out);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/policy.h"
+#include "core/tristate.h"
 
 typedef enum check_result (*check_fn)(const struct policy *pol,
 				      const struct session_facts *s,

@@ -68,17 +68,6 @@ struct check_setting {
 	struct reply reply;
 };
 
-/* A local address, and the public one it stands for behind NAT. */
-struct local_address {
-	struct netaddr local;
-	struct netaddr public;     /* == local when there is no mapping */
-};
-
-struct local_addresses {
-	struct local_address *items;
-	size_t count;
-};
-
 /* The parts of the configuration that the decision reads. */
 struct policy {
 	struct check_setting checks[CHECK_COUNT];

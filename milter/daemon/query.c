@@ -16,6 +16,7 @@
 #include "daemon/log.h"
 #include "daemon/query.h"
 #include "daemon/session.h"
+#include "core/tristate.h"
 
 struct recorder {
 	struct resolver base;
