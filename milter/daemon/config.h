@@ -1,6 +1,6 @@
 /*
- * config.h -- one option table drives the parser, -n, reloads and the
- * documentation.  A loaded configuration is an immutable snapshot: each
+ * config.h -- a loaded configuration, read from the option table of
+ * options.h.  A loaded configuration is an immutable snapshot: each
  * session holds a reference to the one it started with, and a reload
  * publishes a new snapshot only when it parsed and validated completely.
  */
@@ -12,24 +12,7 @@
 #include <stdio.h>
 
 #include "core/policy.h"
-
-enum opt_type {
-	OPT_STRING, OPT_PATH, OPT_GROUP, OPT_INT, OPT_BOOL, OPT_MODE, OPT_SOCKET, OPT_ENUM,
-	OPT_CIDRS, OPT_HELO_ALLOW, OPT_DOMAINS, OPT_LOCAL_ADDRS,
-	OPT_RECIPIENTS, OPT_SERVERS, OPT_ACTION, OPT_REPLY
-};
-
-struct option_def {
-	const char *name;
-	enum opt_type type;
-	const char *def;        /* default, in config-file syntax */
-	bool reloadable;        /* false: a changed value needs a restart */
-	const char *help;       /* one line, for the documentation */
-	size_t offset;          /* where the value lives in struct config */
-	long min, max;          /* OPT_INT range */
-	const char *const *choices;  /* OPT_ENUM words, NULL-terminated */
-	const int *codes;       /* OPT_ENUM: value stored per word (else its index) */
-};
+#include "daemon/options.h"
 
 struct config {
 	char *path;
@@ -64,9 +47,6 @@ struct config_errors {
 	char **items;           /* "file:line: reason" */
 	size_t count;
 };
-
-/* Every option, the per-check ones included; NULL-terminated. */
-const struct option_def *config_options(void);
 
 /*
  * Reads and validates a file.  Returns NULL and fills errs (every error,
