@@ -17,6 +17,10 @@ const char *iprev_result_name(enum iprev_result r)
 		[IPREV_NONE] = "none", [IPREV_PASS] = "pass", [IPREV_FAIL] = "fail",
 		[IPREV_TEMPERROR] = "temperror", [IPREV_PERMERROR] = "permerror",
 	};
+	/* IPREV_PERMERROR is the last result */
+	_Static_assert(sizeof names / sizeof names[0] == IPREV_PERMERROR + 1,
+		       "an iprev result without its name");
+
 	return names[r];
 }
 

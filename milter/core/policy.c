@@ -301,7 +301,7 @@ static enum check_result backup_primary_up(const struct policy *pol,
 	return r->via_backup && r->primary_up != NULL ? RESULT_FAIL : RESULT_NONE;
 }
 
-static const struct check_def checks[CHECK_COUNT] = {
+static const struct check_def checks[] = {
 	[CHECK_HELO_MISSING] = {"helo_missing", ACTION_REJECT,
 		"503 5.5.1 Send HELO or EHLO first", true, helo_missing},
 	[CHECK_HELO_SYNTAX] = {"helo_syntax", ACTION_REJECT,
@@ -334,6 +334,7 @@ static const struct check_def checks[CHECK_COUNT] = {
 	[CHECK_BACKUP_PRIMARY_UP] = {"backup_primary_up", ACTION_LOG,
 		"451 4.7.1 Please deliver to the primary MX", false, backup_primary_up},
 };
+_Static_assert(sizeof checks / sizeof checks[0] == CHECK_COUNT, "a check without its entry");
 
 const char *check_name(enum check_id id)
 {
@@ -354,6 +355,8 @@ static const char *const action_names[] = {
 	[ACTION_OFF] = "off", [ACTION_LOG] = "log", [ACTION_TAG] = "tag",
 	[ACTION_TEMPFAIL] = "tempfail", [ACTION_REJECT] = "reject",
 };
+_Static_assert(sizeof action_names / sizeof action_names[0] == ACTION_COUNT,
+	       "an action without its name");
 
 const char *action_name(enum action a)
 {
@@ -378,6 +381,8 @@ const char *verdict_name(enum verdict_kind k)
 		[VERDICT_WOULD_REJECT] = "would-reject",
 		[VERDICT_WOULD_TEMPFAIL] = "would-tempfail",
 	};
+	_Static_assert(sizeof names / sizeof names[0] == VERDICT_COUNT, "a verdict without its name");
+
 	return names[k];
 }
 

@@ -41,6 +41,8 @@ enum action {
 	ACTION_TEMPFAIL,
 	ACTION_REJECT
 };
+/* How many actions: the last one + 1 (not an enumerator, so switches stay exhaustive). */
+#define ACTION_COUNT (ACTION_REJECT + 1)
 
 enum verdict_kind {
 	VERDICT_ACCEPT,
@@ -50,6 +52,7 @@ enum verdict_kind {
 	VERDICT_WOULD_REJECT,
 	VERDICT_WOULD_TEMPFAIL
 };
+#define VERDICT_COUNT (VERDICT_WOULD_TEMPFAIL + 1)    /* the last verdict + 1 */
 
 enum enforce_stage {
 	ENFORCE_AT_RCPT,

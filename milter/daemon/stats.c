@@ -13,9 +13,14 @@
 #include "daemon/stats.h"
 
 static struct stats_snapshot counters = {.started = 0};
-static const char *const route_names[STATS_ROUTES] = {
+static const char *const route_names[] = {
 	"primary", "backup", "none", "nullmx", "unknown", "not_looked_up",
 };
+_Static_assert(sizeof route_names / sizeof route_names[0] == STATS_ROUTES,
+	       "a route counter without its name");
+/* the counters are indexed by verdict and action, and named by verdict_name, action_name */
+_Static_assert(STATS_VERDICTS == VERDICT_COUNT && STATS_ACTIONS == ACTION_COUNT,
+	       "counters for every verdict and action");
 
 #define BUMP(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 #define READ(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
