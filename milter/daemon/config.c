@@ -100,7 +100,6 @@ static bool store_value(struct config *cfg, int idx, const char *v)
 static void parse_line(struct config *cfg, struct parse_state *st, char *line, unsigned lineno)
 {
 	char *eq, *key, *value;
-	const struct option_def *opts = config_options();
 	const char *why;
 	int idx;
 
@@ -127,7 +126,7 @@ static void parse_line(struct config *cfg, struct parse_state *st, char *line, u
 		return;
 	}
 	st->line_of[idx] = lineno;
-	why = option_apply(cfg, &opts[idx], value);
+	why = option_apply(cfg, idx, value);
 	if (why != NULL)
 		add_error(st->errs, st->file, lineno, "%s: %s", key, why);
 	else if (!store_value(cfg, idx, value))
@@ -143,7 +142,7 @@ static void finish_replies(struct config *cfg, struct parse_state *st)
 {
 	for (int i = 0; i < CHECK_COUNT; i++) {
 		struct check_setting *cs = &cfg->policy.checks[i];
-		int act_idx = GENERAL_OPTION_COUNT + 2 * i, rep_idx = act_idx + 1;
+		int act_idx = option_action_of(i), rep_idx = option_reply_of(i);
 		char want = cs->action == ACTION_TEMPFAIL ? '4' : '5';
 		unsigned rep_line = st->line_of[rep_idx];
 
@@ -186,8 +185,8 @@ static void finish_replies(struct config *cfg, struct parse_state *st)
 static void check_time_budget(const struct config *cfg, struct parse_state *st)
 {
 	long worst = (long)cfg->decision_timeout_ms + cfg->mx_probe_timeout_ms;
-	unsigned a = st->line_of[option_index("decision_timeout_ms")];
-	unsigned b = st->line_of[option_index("mx_probe_timeout_ms")];
+	unsigned a = st->line_of[OPTION_DECISION_TIMEOUT_MS];
+	unsigned b = st->line_of[OPTION_MX_PROBE_TIMEOUT_MS];
 
 	if (worst < MTA_COMMAND_TIMEOUT_MS)
 		return;
@@ -217,10 +216,10 @@ static bool apply_defaults(struct config *cfg, struct config_errors *errs)
 {
 	const struct option_def *opts = config_options();
 
-	for (size_t i = 0; i < OPTION_COUNT; i++) {
-		const char *why = option_apply(cfg, &opts[i], opts[i].def);
+	for (int i = 0; i < OPTION_COUNT; i++) {
+		const char *why = option_apply(cfg, i, opts[i].def);
 
-		if (why != NULL || !store_value(cfg, (int)i, opts[i].def)) {
+		if (why != NULL || !store_value(cfg, i, opts[i].def)) {
 			add_error(errs, "(defaults)", 0, "%s: %s", opts[i].name,
 				  why ? why : "out of memory");
 			return false;
@@ -291,27 +290,10 @@ struct config *config_parse_string(const char *name, const char *text,
 
 void config_free(struct config *cfg)
 {
-	struct policy *pol;
-
 	if (cfg == NULL)
 		return;
-	pol = &cfg->policy;
 	free(cfg->path);
-	free(cfg->socket);
-	free(cfg->socket_group);
-	free(cfg->dns_servers);
-	free(cfg->authserv_id);
-	free(cfg->stats_file);
-	cidrset_free(&pol->allow_clients);
-	cidrset_free(&pol->allow_backup_clients);
-	cidrset_free(&pol->allow_helo_clients);
-	namelist_free(&pol->allow_helo_names);
-	namelist_free(&pol->allow_ptr);
-	namelist_free(&pol->local_names);
-	free(pol->local_addresses.items);
-	for (size_t i = 0; i < pol->allow_recipients_count; i++)
-		free(pol->allow_recipients[i]);
-	free(pol->allow_recipients);
+	options_clear(cfg);
 	if (cfg->values)
 		for (size_t i = 0; i < OPTION_COUNT; i++)
 			free(cfg->values[i]);

@@ -1,6 +1,6 @@
 /*
  * options.c -- the option table, the parsers of each kind of value, and
- * how a value is stored into a struct config.
+ * the one function that says where each option lives in a struct config.
  */
 #include "autoconfig.h"
 
@@ -16,11 +16,10 @@
 #include "daemon/options.h"
 #include "dns/dns.h"
 
-#define CFG(field) offsetof(struct config, field)
-
-/* OPT_ENUM writes an int; enforce_at is an enum stored in its place. */
-_Static_assert(sizeof(enum enforce_stage) == sizeof(int), "enum is int-sized");
-#define NO_RANGE 0, 0, NULL, NULL
+#define NOT_A_CHECK (-1)
+#define PLAIN NOT_A_CHECK, 0, 0, NULL, NULL
+#define RANGE(lo, hi) NOT_A_CHECK, (lo), (hi), NULL, NULL
+#define WORDS(words, codes) NOT_A_CHECK, 0, 0, (words), (codes)
 
 static const char *const enforce_words[] = {"rcpt", "mail", NULL};
 static const char *const internal_error_words[] = {"tempfail", "accept", NULL};
@@ -37,111 +36,106 @@ static const char *const level_words[] = {
 };
 static const int level_codes[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
 
-/* The general options; the per-check ones are appended at run time. */
+/* A code per word: the words end in NULL, the codes do not. */
+_Static_assert(sizeof facility_words / sizeof facility_words[0] ==
+	       sizeof facility_codes / sizeof facility_codes[0] + 1, "a code per facility");
+_Static_assert(sizeof level_words / sizeof level_words[0] ==
+	       sizeof level_codes / sizeof level_codes[0] + 1, "a code per level");
+
+/* The general options, by enum option_id; the per-check ones follow at run time. */
 static const struct option_def general_options[] = {
-	{"socket", OPT_SOCKET, "inet:8891@127.0.0.1", false,
-	 "where to listen: unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST",
-	 CFG(socket), NO_RANGE},
-	{"socket_mode", OPT_MODE, "0660", false,
-	 "octal permissions of a unix socket", CFG(socket_mode), NO_RANGE},
-	{"socket_group", OPT_GROUP, "", false,
-	 "group that owns a unix socket (empty: the user's primary group)",
-	 CFG(socket_group), NO_RANGE},
-	{"dns_servers", OPT_SERVERS, "", true,
-	 "DNS servers, ADDR or ADDR:PORT or [IPV6]:PORT (empty: /etc/resolv.conf)",
-	 CFG(dns_servers), NO_RANGE},
-	{"dns_timeout_ms", OPT_INT, "2000", true,
-	 "first DNS retransmission timeout; it doubles on each retry round",
-	 CFG(dns_timeout_ms), 100, 30000, NULL, NULL},
-	{"dns_tries", OPT_INT, "2", true,
-	 "DNS tries per server", CFG(dns_tries), 1, 10, NULL, NULL},
-	{"dns_cache_size", OPT_INT, "10000", true,
-	 "DNS answers kept in the shared cache (0 disables it)",
-	 CFG(dns_cache_size), 0, 10000000, NULL, NULL},
-	{"decision_timeout_ms", OPT_INT, "10000", true,
-	 "the longest one decision waits for its DNS facts before it counts them as temporary failures",
-	 CFG(decision_timeout_ms), 100, 25000, NULL, NULL},
-	{"dns_min_ttl", OPT_INT, "5", true,
-	 "shortest time an answer is cached, seconds (a temporary failure: 2 s at most)",
-	 CFG(dns_min_ttl), 0, 3600, NULL, NULL},
-	{"dns_max_ttl", OPT_INT, "86400", true,
-	 "longest time an answer is cached, seconds", CFG(dns_max_ttl), 0, 604800, NULL, NULL},
-	{"ptr_max_names", OPT_INT, "10", true,
-	 "PTR names checked for forward confirmation; more are logged and ignored",
-	 CFG(ptr_max_names), 1, 32, NULL, NULL},
-	{"local_names", OPT_DOMAINS, "", true,
-	 "this host's names and domains, for helo_impersonation",
-	 CFG(policy.local_names), NO_RANGE},
-	{"local_addresses", OPT_LOCAL_ADDRS, "", true,
-	 "this host's addresses; PRIVATE=PUBLIC where NAT hides the public one",
-	 0, NO_RANGE},
-	{"allow_clients", OPT_CIDRS, "127.0.0.1/32 ::1/128", true,
-	 "client addresses and networks exempt from every check",
-	 CFG(policy.allow_clients), NO_RANGE},
-	{"allow_helo", OPT_HELO_ALLOW, "", true,
-	 "client networks, or HELO domains (with their subdomains), exempt from the helo_* checks",
-	 0, NO_RANGE},
-	{"allow_ptr", OPT_DOMAINS, "", true,
-	 "forward-confirmed client host names (domains, with their subdomains) exempt from every check",
-	 CFG(policy.allow_ptr), NO_RANGE},
-	{"allow_recipients", OPT_RECIPIENTS, "postmaster@ abuse@", true,
-	 "recipients never refused: local@ (any domain), user@domain, @domain",
-	 0, NO_RANGE},
-	{"allow_authenticated", OPT_BOOL, "yes", true,
-	 "exempt SMTP-AUTH authenticated clients",
-	 CFG(policy.allow_authenticated), NO_RANGE},
-	{"allow_backup_clients", OPT_CIDRS, "", true,
-	 "clients allowed to use a backup MX while the primary is up",
-	 CFG(policy.allow_backup_clients), NO_RANGE},
-	{"mx_probe_port", OPT_INT, "25", true,
-	 "TCP port probed on a more-preferred MX for backup_primary_up",
-	 CFG(mx_probe_port), 1, 65535, NULL, NULL},
-	{"mx_probe_timeout_ms", OPT_INT, "1000", true,
-	 "how long a probe may take; one that cannot complete counts as down",
-	 CFG(mx_probe_timeout_ms), 50, 10000, NULL, NULL},
-	{"mx_probe_ttl", OPT_INT, "60", true,
-	 "seconds a probe result is kept and shared", CFG(mx_probe_ttl), 0, 3600, NULL, NULL},
-	{"allow_mx_peers", OPT_BOOL, "yes", true,
-	 "exempt clients that are MX hosts of the recipient domain (a backup relaying to the primary)",
-	 CFG(policy.allow_mx_peers), NO_RANGE},
-	{"enforce_at", OPT_ENUM, "rcpt", true,
-	 "give refusals at each RCPT TO (rcpt) or at MAIL FROM (mail)",
-	 CFG(policy.enforce_at), 0, 0, enforce_words, NULL},
-	{"dry_run", OPT_BOOL, "no", true,
-	 "log would-reject and would-tempfail instead of refusing",
-	 CFG(policy.dry_run), NO_RANGE},
-	{"authserv_id", OPT_STRING, "", true,
-	 "name in the headers this filter adds (empty: the MTA's host name, macro j)",
-	 CFG(authserv_id), NO_RANGE},
-	{"on_internal_error", OPT_ENUM, "tempfail", true,
-	 "what to answer when the filter itself fails: tempfail or accept",
-	 CFG(on_internal_error), 0, 0, internal_error_words, NULL},
-	{"stats_file", OPT_PATH, "", true,
-	 "counters in the Prometheus text format, rewritten atomically every stats_interval "
-	 "seconds (empty: none)", CFG(stats_file), NO_RANGE},
-	{"stats_interval", OPT_INT, "60", true,
-	 "seconds between two writes of stats_file", CFG(stats_interval), 1, 86400, NULL, NULL},
-	{"log_facility", OPT_ENUM, "mail", true,
-	 "syslog facility", CFG(log_facility), 0, 0, facility_words, facility_codes},
-	{"log_level", OPT_ENUM, "info", true,
-	 "lowest syslog priority logged: err, warning, notice, info (decisions) or debug",
-	 CFG(log_level), 0, 0, level_words, level_codes},
+	[OPTION_SOCKET] = {"socket", OPT_SOCKET, "inet:8891@127.0.0.1", false,
+		"where to listen: unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST",
+		PLAIN},
+	[OPTION_SOCKET_MODE] = {"socket_mode", OPT_MODE, "0660", false,
+		"octal permissions of a unix socket", PLAIN},
+	[OPTION_SOCKET_GROUP] = {"socket_group", OPT_GROUP, "", false,
+		"group that owns a unix socket (empty: the user's primary group)", PLAIN},
+	[OPTION_DNS_SERVERS] = {"dns_servers", OPT_SERVERS, "", true,
+		"DNS servers, ADDR or ADDR:PORT or [IPV6]:PORT (empty: /etc/resolv.conf)", PLAIN},
+	[OPTION_DNS_TIMEOUT_MS] = {"dns_timeout_ms", OPT_INT, "2000", true,
+		"first DNS retransmission timeout; it doubles on each retry round",
+		RANGE(100, 30000)},
+	[OPTION_DNS_TRIES] = {"dns_tries", OPT_INT, "2", true,
+		"DNS tries per server", RANGE(1, 10)},
+	[OPTION_DNS_CACHE_SIZE] = {"dns_cache_size", OPT_INT, "10000", true,
+		"DNS answers kept in the shared cache (0 disables it)", RANGE(0, 10000000)},
+	[OPTION_DECISION_TIMEOUT_MS] = {"decision_timeout_ms", OPT_INT, "10000", true,
+		"the longest one decision waits for its DNS facts before it counts them as "
+		"temporary failures", RANGE(100, 25000)},
+	[OPTION_DNS_MIN_TTL] = {"dns_min_ttl", OPT_INT, "5", true,
+		"shortest time an answer is cached, seconds (a temporary failure: 2 s at most)",
+		RANGE(0, 3600)},
+	[OPTION_DNS_MAX_TTL] = {"dns_max_ttl", OPT_INT, "86400", true,
+		"longest time an answer is cached, seconds", RANGE(0, 604800)},
+	[OPTION_PTR_MAX_NAMES] = {"ptr_max_names", OPT_INT, "10", true,
+		"PTR names checked for forward confirmation; more are logged and ignored",
+		RANGE(1, 32)},
+	[OPTION_LOCAL_NAMES] = {"local_names", OPT_DOMAINS, "", true,
+		"this host's names and domains, for helo_impersonation", PLAIN},
+	[OPTION_LOCAL_ADDRESSES] = {"local_addresses", OPT_LOCAL_ADDRS, "", true,
+		"this host's addresses; PRIVATE=PUBLIC where NAT hides the public one", PLAIN},
+	[OPTION_ALLOW_CLIENTS] = {"allow_clients", OPT_CIDRS, "127.0.0.1/32 ::1/128", true,
+		"client addresses and networks exempt from every check", PLAIN},
+	[OPTION_ALLOW_HELO] = {"allow_helo", OPT_HELO_ALLOW, "", true,
+		"client networks, or HELO domains (with their subdomains), exempt from the "
+		"helo_* checks", PLAIN},
+	[OPTION_ALLOW_PTR] = {"allow_ptr", OPT_DOMAINS, "", true,
+		"forward-confirmed client host names (domains, with their subdomains) exempt "
+		"from every check", PLAIN},
+	[OPTION_ALLOW_RECIPIENTS] = {"allow_recipients", OPT_RECIPIENTS, "postmaster@ abuse@", true,
+		"recipients never refused: local@ (any domain), user@domain, @domain", PLAIN},
+	[OPTION_ALLOW_AUTHENTICATED] = {"allow_authenticated", OPT_BOOL, "yes", true,
+		"exempt SMTP-AUTH authenticated clients", PLAIN},
+	[OPTION_ALLOW_BACKUP_CLIENTS] = {"allow_backup_clients", OPT_CIDRS, "", true,
+		"clients allowed to use a backup MX while the primary is up", PLAIN},
+	[OPTION_MX_PROBE_PORT] = {"mx_probe_port", OPT_INT, "25", true,
+		"TCP port probed on a more-preferred MX for backup_primary_up", RANGE(1, 65535)},
+	[OPTION_MX_PROBE_TIMEOUT_MS] = {"mx_probe_timeout_ms", OPT_INT, "1000", true,
+		"how long a probe may take; one that cannot complete counts as down",
+		RANGE(50, 10000)},
+	[OPTION_MX_PROBE_TTL] = {"mx_probe_ttl", OPT_INT, "60", true,
+		"seconds a probe result is kept and shared", RANGE(0, 3600)},
+	[OPTION_ALLOW_MX_PEERS] = {"allow_mx_peers", OPT_BOOL, "yes", true,
+		"exempt clients that are MX hosts of the recipient domain (a backup relaying to "
+		"the primary)", PLAIN},
+	[OPTION_ENFORCE_AT] = {"enforce_at", OPT_ENUM, "rcpt", true,
+		"give refusals at each RCPT TO (rcpt) or at MAIL FROM (mail)",
+		WORDS(enforce_words, NULL)},
+	[OPTION_DRY_RUN] = {"dry_run", OPT_BOOL, "no", true,
+		"log would-reject and would-tempfail instead of refusing", PLAIN},
+	[OPTION_AUTHSERV_ID] = {"authserv_id", OPT_STRING, "", true,
+		"name in the headers this filter adds (empty: the MTA's host name, macro j)", PLAIN},
+	[OPTION_ON_INTERNAL_ERROR] = {"on_internal_error", OPT_ENUM, "tempfail", true,
+		"what to answer when the filter itself fails: tempfail or accept",
+		WORDS(internal_error_words, NULL)},
+	[OPTION_STATS_FILE] = {"stats_file", OPT_PATH, "", true,
+		"counters in the Prometheus text format, rewritten atomically every stats_interval "
+		"seconds (empty: none)", PLAIN},
+	[OPTION_STATS_INTERVAL] = {"stats_interval", OPT_INT, "60", true,
+		"seconds between two writes of stats_file", RANGE(1, 86400)},
+	[OPTION_LOG_FACILITY] = {"log_facility", OPT_ENUM, "mail", true,
+		"syslog facility", WORDS(facility_words, facility_codes)},
+	[OPTION_LOG_LEVEL] = {"log_level", OPT_ENUM, "info", true,
+		"lowest syslog priority logged: err, warning, notice, info (decisions) or debug",
+		WORDS(level_words, level_codes)},
 };
 
 _Static_assert(sizeof general_options / sizeof general_options[0] == GENERAL_OPTION_COUNT,
-	       "GENERAL_OPTION_COUNT counts the general options");
+	       "an entry per enum option_id");
 
 static struct option_def all_options[OPTION_COUNT + 1];
 static char check_help[2 * CHECK_COUNT][96];
 static char check_reply_names[CHECK_COUNT][64];
 static pthread_once_t options_once = PTHREAD_ONCE_INIT;
 
+/* Each check's names and help are made from check_name() once, then only read. */
 static void build_options(void)
 {
 	memcpy(all_options, general_options, sizeof general_options);
 	for (int i = 0; i < CHECK_COUNT; i++) {
-		struct option_def *act = &all_options[GENERAL_OPTION_COUNT + 2 * i];
-		struct option_def *rep = act + 1;
+		struct option_def *act = &all_options[option_action_of(i)];
+		struct option_def *rep = &all_options[option_reply_of(i)];
 
 		snprintf(check_help[2 * i], sizeof check_help[0],
 			 "action of %s: reject, tempfail, tag, log or off", check_name(i));
@@ -151,10 +145,10 @@ static void build_options(void)
 			 check_name(i));
 		*act = (struct option_def){check_name(i), OPT_ACTION,
 			action_name(check_default_action(i)), true, check_help[2 * i],
-			(size_t)i, NO_RANGE};
+			i, 0, 0, NULL, NULL};
 		*rep = (struct option_def){check_reply_names[i], OPT_REPLY,
 			check_default_reply(i), true, check_help[2 * i + 1],
-			(size_t)i, NO_RANGE};
+			i, 0, 0, NULL, NULL};
 	}
 }
 
@@ -168,29 +162,167 @@ int option_index(const char *name)
 {
 	const struct option_def *opts = config_options();
 
-	for (size_t i = 0; i < OPTION_COUNT; i++)
+	for (int i = 0; i < OPTION_COUNT; i++)
 		if (strcmp(opts[i].name, name) == 0)
-			return (int)i;
+			return i;
 	return -1;
 }
 
-/* ---- value parsers: each returns NULL or the reason it failed -------- */
+/* ---- where each option lives ----------------------------------------- */
 
-/* Splits a list on commas and white space; calls fn for each item. */
-static const char *each_item(const char *value, struct config *cfg, const void *arg,
-			     const char *(*fn)(struct config *, const void *, const char *))
+/*
+ * One constructor per kind of field, each taking that field's own pointer
+ * type: binding an option to a field of another type does not compile.
+ */
+#define FIELD(name, member, type, kind_)                                     \
+	static struct option_field name(type p)                              \
+	{                                                                     \
+		return (struct option_field){.kind = (kind_), .to.member = p}; \
+	}
+FIELD(string_field, string, char **, FIELD_STRING)
+FIELD(int_field, integer, int *, FIELD_INT)
+FIELD(bool_field, flag, bool *, FIELD_BOOL)
+FIELD(mode_field, mode, unsigned *, FIELD_MODE)
+FIELD(stage_field, stage, enum enforce_stage *, FIELD_STAGE)
+FIELD(cidrs_field, cidrs, struct cidrset *, FIELD_CIDRS)
+FIELD(names_field, names, struct namelist *, FIELD_NAMES)
+FIELD(local_field, local, struct local_addresses *, FIELD_LOCAL_ADDRS)
+FIELD(action_field, action, enum action *, FIELD_ACTION)
+FIELD(reply_field, reply, struct reply *, FIELD_REPLY)
+#undef FIELD
+
+static struct option_field helo_field(struct cidrset *clients, struct namelist *names)
 {
-	char *copy = strdup(value), *save = NULL;
-	const char *why = NULL;
-
-	if (copy == NULL)
-		return "out of memory";
-	for (char *tok = strtok_r(copy, ", \t", &save); tok && !why;
-	     tok = strtok_r(NULL, ", \t", &save))
-		why = fn(cfg, arg, tok);
-	free(copy);
-	return why;
+	return (struct option_field){.kind = FIELD_HELO_ALLOW,
+				     .to.helo = {clients, names}};
 }
+
+static struct option_field recipients_field(char ***items, size_t *count)
+{
+	return (struct option_field){.kind = FIELD_RECIPIENTS,
+				     .to.recipients = {items, count}};
+}
+
+/* A check's two options: its action, then its reply. */
+static struct option_field check_field(struct policy *p, int id)
+{
+	int rel = id - GENERAL_OPTION_COUNT;
+	struct check_setting *cs = &p->checks[rel / 2];
+
+	return rel % 2 == 0 ? action_field(&cs->action) : reply_field(&cs->reply);
+}
+
+/* The one place that names the fields of struct config; no default: case,
+ * so that -Wswitch names an option left out. */
+struct option_field option_field(struct config *cfg, int id)
+{
+	struct policy *p = &cfg->policy;
+
+	if (id >= GENERAL_OPTION_COUNT && id < OPTION_COUNT)
+		return check_field(p, id);
+	switch ((enum option_id)id) {
+	case OPTION_SOCKET:              return string_field(&cfg->socket);
+	case OPTION_SOCKET_MODE:         return mode_field(&cfg->socket_mode);
+	case OPTION_SOCKET_GROUP:        return string_field(&cfg->socket_group);
+	case OPTION_DNS_SERVERS:         return string_field(&cfg->dns_servers);
+	case OPTION_DNS_TIMEOUT_MS:      return int_field(&cfg->dns_timeout_ms);
+	case OPTION_DNS_TRIES:           return int_field(&cfg->dns_tries);
+	case OPTION_DNS_CACHE_SIZE:      return int_field(&cfg->dns_cache_size);
+	case OPTION_DECISION_TIMEOUT_MS: return int_field(&cfg->decision_timeout_ms);
+	case OPTION_DNS_MIN_TTL:         return int_field(&cfg->dns_min_ttl);
+	case OPTION_DNS_MAX_TTL:         return int_field(&cfg->dns_max_ttl);
+	case OPTION_PTR_MAX_NAMES:       return int_field(&cfg->ptr_max_names);
+	case OPTION_LOCAL_NAMES:         return names_field(&p->local_names);
+	case OPTION_LOCAL_ADDRESSES:     return local_field(&p->local_addresses);
+	case OPTION_ALLOW_CLIENTS:       return cidrs_field(&p->allow_clients);
+	case OPTION_ALLOW_HELO:
+		return helo_field(&p->allow_helo_clients, &p->allow_helo_names);
+	case OPTION_ALLOW_PTR:           return names_field(&p->allow_ptr);
+	case OPTION_ALLOW_RECIPIENTS:
+		return recipients_field(&p->allow_recipients, &p->allow_recipients_count);
+	case OPTION_ALLOW_AUTHENTICATED: return bool_field(&p->allow_authenticated);
+	case OPTION_ALLOW_BACKUP_CLIENTS: return cidrs_field(&p->allow_backup_clients);
+	case OPTION_MX_PROBE_PORT:       return int_field(&cfg->mx_probe_port);
+	case OPTION_MX_PROBE_TIMEOUT_MS: return int_field(&cfg->mx_probe_timeout_ms);
+	case OPTION_MX_PROBE_TTL:        return int_field(&cfg->mx_probe_ttl);
+	case OPTION_ALLOW_MX_PEERS:      return bool_field(&p->allow_mx_peers);
+	case OPTION_ENFORCE_AT:          return stage_field(&p->enforce_at);
+	case OPTION_DRY_RUN:             return bool_field(&p->dry_run);
+	case OPTION_AUTHSERV_ID:         return string_field(&cfg->authserv_id);
+	case OPTION_ON_INTERNAL_ERROR:   return int_field(&cfg->on_internal_error);
+	case OPTION_STATS_FILE:          return string_field(&cfg->stats_file);
+	case OPTION_STATS_INTERVAL:      return int_field(&cfg->stats_interval);
+	case OPTION_LOG_FACILITY:        return int_field(&cfg->log_facility);
+	case OPTION_LOG_LEVEL:           return int_field(&cfg->log_level);
+	case GENERAL_OPTION_COUNT:       break;
+	}
+	return (struct option_field){.kind = FIELD_NONE};
+}
+
+/* Which kinds of field can hold a value of each type. */
+static bool field_fits(enum opt_type type, enum field_kind kind)
+{
+	switch (type) {
+	case OPT_STRING: case OPT_PATH: case OPT_GROUP: case OPT_SOCKET: case OPT_SERVERS:
+		return kind == FIELD_STRING;
+	case OPT_INT:        return kind == FIELD_INT;
+	case OPT_BOOL:       return kind == FIELD_BOOL;
+	case OPT_MODE:       return kind == FIELD_MODE;
+	case OPT_ENUM:       return kind == FIELD_INT || kind == FIELD_STAGE;
+	case OPT_CIDRS:      return kind == FIELD_CIDRS;
+	case OPT_DOMAINS:    return kind == FIELD_NAMES;
+	case OPT_HELO_ALLOW: return kind == FIELD_HELO_ALLOW;
+	case OPT_LOCAL_ADDRS: return kind == FIELD_LOCAL_ADDRS;
+	case OPT_RECIPIENTS: return kind == FIELD_RECIPIENTS;
+	case OPT_ACTION:     return kind == FIELD_ACTION;
+	case OPT_REPLY:      return kind == FIELD_REPLY;
+	}
+	return false;
+}
+
+/* Empties a field: what a list option does before it reads its items. */
+static void field_clear(struct option_field f)
+{
+	switch (f.kind) {
+	case FIELD_STRING:
+		free(*f.to.string);
+		*f.to.string = NULL;
+		break;
+	case FIELD_CIDRS:
+		cidrset_free(f.to.cidrs);
+		break;
+	case FIELD_NAMES:
+		namelist_free(f.to.names);
+		break;
+	case FIELD_HELO_ALLOW:
+		cidrset_free(f.to.helo.clients);
+		namelist_free(f.to.helo.names);
+		break;
+	case FIELD_LOCAL_ADDRS:
+		free(f.to.local->items);
+		f.to.local->items = NULL;
+		f.to.local->count = 0;
+		break;
+	case FIELD_RECIPIENTS:
+		for (size_t i = 0; i < *f.to.recipients.count; i++)
+			free((*f.to.recipients.items)[i]);
+		free(*f.to.recipients.items);
+		*f.to.recipients.items = NULL;
+		*f.to.recipients.count = 0;
+		break;
+	case FIELD_NONE: case FIELD_INT: case FIELD_BOOL: case FIELD_MODE: case FIELD_STAGE:
+	case FIELD_ACTION: case FIELD_REPLY:
+		break;
+	}
+}
+
+void options_clear(struct config *cfg)
+{
+	for (int i = 0; i < OPTION_COUNT; i++)
+		field_clear(option_field(cfg, i));
+}
+
+/* ---- value parsers: each returns NULL or the reason it failed -------- */
 
 static char item_error[300];
 
@@ -201,15 +333,39 @@ static const char *item_fail(const char *item, const char *why)
 	return item_error;
 }
 
-static const char *add_cidr(struct config *cfg, const void *arg, const char *item)
+/* The items of a list: split on commas and white space. */
+struct items {
+	char *copy, *save;
+	bool first;
+};
+
+static bool items_open(struct items *it, const char *value)
+{
+	*it = (struct items){strdup(value), NULL, true};
+	return it->copy != NULL;
+}
+
+static const char *items_next(struct items *it)
+{
+	char *tok = strtok_r(it->first ? it->copy : NULL, ", \t", &it->save);
+
+	it->first = false;
+	return tok;
+}
+
+static void items_close(struct items *it)
+{
+	free(it->copy);
+}
+
+static const char *add_cidr(struct cidrset *set, const char *item)
 {
 	struct cidr c;
 	const char *why;
 
 	if (!cidr_parse(item, &c, &why))
 		return item_fail(item, why);
-	return cidrset_add((struct cidrset *)(void *)((char *)cfg + *(const size_t *)arg), &c)
-		       ? NULL : "out of memory";
+	return cidrset_add(set, &c) ? NULL : "out of memory";
 }
 
 static bool domain_syntax_ok(const char *item)
@@ -220,30 +376,30 @@ static bool domain_syntax_ok(const char *item)
 	return h.cls == HELO_FQDN || h.cls == HELO_SINGLE_LABEL;
 }
 
-static const char *add_domain(struct config *cfg, const void *arg, const char *item)
+static const char *add_domain(struct namelist *list, const char *item)
 {
-	struct namelist *list = (struct namelist *)(void *)((char *)cfg + *(const size_t *)arg);
-
 	if (!domain_syntax_ok(item))
 		return item_fail(item, "not a domain name");
 	return namelist_add(list, item) ? NULL : "out of memory";
 }
 
-static const char *add_helo_allow(struct config *cfg, UNUSED const void *arg, const char *item)
+/* allow_helo: an address or network, else a domain. */
+static const char *add_helo_allow(struct cidrset *clients, struct namelist *names,
+				  const char *item)
 {
 	struct cidr c;
 	const char *why;
 
 	if (cidr_parse(item, &c, &why))
-		return cidrset_add(&cfg->policy.allow_helo_clients, &c) ? NULL : "out of memory";
+		return cidrset_add(clients, &c) ? NULL : "out of memory";
 	if (!domain_syntax_ok(item))
 		return item_fail(item, "neither an address, a network nor a domain name");
-	return namelist_add(&cfg->policy.allow_helo_names, item) ? NULL : "out of memory";
+	return namelist_add(names, item) ? NULL : "out of memory";
 }
 
-static const char *add_local_addr(struct config *cfg, UNUSED const void *arg, const char *item)
+/* ADDR, or PRIVATE=PUBLIC behind NAT. */
+static const char *add_local_addr(struct local_addresses *la, const char *item)
 {
-	struct local_addresses *la = &cfg->policy.local_addresses;
 	struct local_address entry;
 	const char *eq = strchr(item, '=');
 	char left[NETADDR_STRLEN + 8];
@@ -267,23 +423,49 @@ static const char *add_local_addr(struct config *cfg, UNUSED const void *arg, co
 	return NULL;
 }
 
-static const char *add_recipient(struct config *cfg, UNUSED const void *arg, const char *item)
+static const char *add_recipient(char ***items, size_t *count, const char *item)
 {
-	struct policy *pol = &cfg->policy;
 	const char *why;
 	char **grown;
 
 	if (!recipient_pattern_valid(item, &why))
 		return item_fail(item, why);
-	grown = realloc(pol->allow_recipients, (pol->allow_recipients_count + 1) * sizeof *grown);
+	grown = realloc(*items, (*count + 1) * sizeof *grown);
 	if (grown == NULL)
 		return "out of memory";
-	pol->allow_recipients = grown;
-	grown[pol->allow_recipients_count] = strdup(item);
-	if (grown[pol->allow_recipients_count] == NULL)
+	*items = grown;
+	grown[*count] = strdup(item);
+	if (grown[*count] == NULL)
 		return "out of memory";
-	pol->allow_recipients_count++;
+	(*count)++;
 	return NULL;
+}
+
+/* A list replaces what was there (the default), item by item. */
+static const char *set_list(struct option_field f, const char *v)
+{
+	struct items it;
+	const char *item, *why = NULL;
+
+	field_clear(f);
+	if (!items_open(&it, v))
+		return "out of memory";
+	while (why == NULL && (item = items_next(&it)) != NULL) {
+		switch (f.kind) {
+		case FIELD_CIDRS:       why = add_cidr(f.to.cidrs, item); break;
+		case FIELD_NAMES:       why = add_domain(f.to.names, item); break;
+		case FIELD_HELO_ALLOW:
+			why = add_helo_allow(f.to.helo.clients, f.to.helo.names, item);
+			break;
+		case FIELD_LOCAL_ADDRS: why = add_local_addr(f.to.local, item); break;
+		case FIELD_RECIPIENTS:
+			why = add_recipient(f.to.recipients.items, f.to.recipients.count, item);
+			break;
+		default:                why = "not a list"; break;
+		}
+	}
+	items_close(&it);
+	return why;
 }
 
 static const char *parse_int_value(const struct option_def *o, const char *v, int *out)
@@ -322,14 +504,21 @@ static const char *parse_bool_value(const char *v, bool *out)
 	return "expected yes or no";
 }
 
-static const char *parse_enum_value(const struct option_def *o, const char *v, int *out)
+/* One of the option's words; stores its code (or its index). */
+static const char *parse_enum_value(const struct option_def *o, const char *v,
+				    struct option_field f)
 {
 	static char why[200];
 	size_t o_len = 0;
 
 	for (int i = 0; o->choices[i]; i++)
 		if (strcasecmp(v, o->choices[i]) == 0) {
-			*out = o->codes ? o->codes[i] : i;
+			int code = o->codes ? o->codes[i] : i;
+
+			if (f.kind == FIELD_STAGE)
+				*f.to.stage = (enum enforce_stage)code;
+			else
+				*f.to.integer = code;
 			return NULL;
 		}
 	o_len = (size_t)snprintf(why, sizeof why, "expected one of:");
@@ -390,10 +579,23 @@ static const char *check_group(const char *v)
 	return item_fail(v, "no such group");
 }
 
-static const char *set_string(char **field, const char *v)
+/* The text options: each kind is checked, then the text kept as written. */
+static const char *set_text(const struct option_def *o, char **field, const char *v)
 {
-	char *copy = strdup(v);
+	const char *why = NULL;
+	char *copy;
 
+	if (o->type == OPT_PATH && v[0] != '\0' && v[0] != '/')
+		why = "must be an absolute path (or empty)";
+	else if (o->type == OPT_GROUP)
+		why = check_group(v);
+	else if (o->type == OPT_SOCKET)
+		why = parse_socket_value(v);
+	else if (o->type == OPT_SERVERS && !dns_servers_check(v, item_error, sizeof item_error))
+		why = item_error;
+	if (why != NULL)
+		return why;
+	copy = strdup(v);
 	if (copy == NULL)
 		return "out of memory";
 	free(*field);
@@ -401,71 +603,33 @@ static const char *set_string(char **field, const char *v)
 	return NULL;
 }
 
-/* The kinds of value; see options.h. */
-const char *option_apply(struct config *cfg, const struct option_def *o, const char *v)
+const char *option_apply(struct config *cfg, int id, const char *v)
 {
-	void *field = (char *)cfg + o->offset;
+	const struct option_def *o = &config_options()[id];
+	struct option_field f = option_field(cfg, id);
+	const char *why;
 
+	if (!field_fits(o->type, f.kind))
+		return "the option table and the fields of struct config disagree";
 	switch (o->type) {
-	case OPT_STRING:
-		return set_string(field, v);
-	case OPT_PATH:
-		if (v[0] != '\0' && v[0] != '/')
-			return "must be an absolute path (or empty)";
-		return set_string(field, v);
-	case OPT_GROUP: {
-		const char *why = check_group(v);
-		return why ? why : set_string(field, v);
-	}
-	case OPT_SOCKET: {
-		const char *why = parse_socket_value(v);
-		return why ? why : set_string(field, v);
-	}
-	case OPT_SERVERS:
-		if (!dns_servers_check(v, item_error, sizeof item_error))
-			return item_error;
-		return set_string(field, v);
+	case OPT_STRING: case OPT_PATH: case OPT_GROUP: case OPT_SOCKET: case OPT_SERVERS:
+		return set_text(o, f.to.string, v);
 	case OPT_INT:
-		return parse_int_value(o, v, field);
+		return parse_int_value(o, v, f.to.integer);
 	case OPT_BOOL:
-		return parse_bool_value(v, field);
+		return parse_bool_value(v, f.to.flag);
 	case OPT_MODE:
-		return parse_mode_value(v, field);
+		return parse_mode_value(v, f.to.mode);
 	case OPT_ENUM:
-		return parse_enum_value(o, v, field);
-	case OPT_CIDRS:
-		cidrset_free(field);
-		return each_item(v, cfg, &o->offset, add_cidr);
-	case OPT_DOMAINS:
-		namelist_free(field);
-		return each_item(v, cfg, &o->offset, add_domain);
-	case OPT_HELO_ALLOW:
-		cidrset_free(&cfg->policy.allow_helo_clients);
-		namelist_free(&cfg->policy.allow_helo_names);
-		return each_item(v, cfg, NULL, add_helo_allow);
-	case OPT_LOCAL_ADDRS:
-		free(cfg->policy.local_addresses.items);
-		cfg->policy.local_addresses.items = NULL;
-		cfg->policy.local_addresses.count = 0;
-		return each_item(v, cfg, NULL, add_local_addr);
+		return parse_enum_value(o, v, f);
+	case OPT_CIDRS: case OPT_DOMAINS: case OPT_HELO_ALLOW: case OPT_LOCAL_ADDRS:
 	case OPT_RECIPIENTS:
-		for (size_t i = 0; i < cfg->policy.allow_recipients_count; i++)
-			free(cfg->policy.allow_recipients[i]);
-		cfg->policy.allow_recipients_count = 0;
-		return each_item(v, cfg, NULL, add_recipient);
-	case OPT_ACTION: {
-		enum action a;
-
-		if (!action_parse(v, &a))
-			return "expected reject, tempfail, tag, log or off";
-		cfg->policy.checks[o->offset].action = a;
-		return NULL;
-	}
-	case OPT_REPLY: {
-		const char *why;
-
-		return reply_parse(v, &cfg->policy.checks[o->offset].reply, &why) ? NULL : why;
-	}
+		return set_list(f, v);
+	case OPT_ACTION:
+		return action_parse(v, f.to.action) ? NULL
+			: "expected reject, tempfail, tag, log or off";
+	case OPT_REPLY:
+		return reply_parse(v, f.to.reply, &why) ? NULL : why;
 	}
 	return "unsupported option type";
 }

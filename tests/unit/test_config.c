@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "daemon/config.h"
@@ -322,6 +323,169 @@ static void test_snapshots(void)
 	config_publish(NULL);
 }
 
+/* Every option set away from its default, one line each. */
+static const char *const every_option[] = {
+	"socket = unix:/run/mxp/test.sock", "socket_mode = 0600", "socket_group = root",
+	"dns_servers = 127.0.0.1:5353", "dns_timeout_ms = 500", "dns_tries = 3",
+	"dns_cache_size = 50", "decision_timeout_ms = 9000", "dns_min_ttl = 7",
+	"dns_max_ttl = 3600", "ptr_max_names = 4", "local_names = mx.example.net",
+	"local_addresses = 10.0.0.5=192.0.2.25", "allow_clients = 192.0.2.0/24",
+	"allow_helo = 198.51.100.7 legacy.example.org", "allow_ptr = relay.example.com",
+	"allow_recipients = abuse@", "allow_authenticated = no",
+	"allow_backup_clients = 203.0.113.0/24 2001:db8::/32", "mx_probe_port = 2525",
+	"mx_probe_timeout_ms = 700", "mx_probe_ttl = 30", "allow_mx_peers = no",
+	"enforce_at = mail", "dry_run = yes", "authserv_id = mx.example.net",
+	"on_internal_error = accept", "stats_file = /var/lib/mxp.prom",
+	"stats_interval = 30", "log_facility = local5", "log_level = debug",
+};
+
+_Static_assert(sizeof every_option / sizeof every_option[0] == GENERAL_OPTION_COUNT,
+	       "every general option once");
+
+/* A check's action away from its default, with a reply that fits it. */
+static enum action other_action(int check)
+{
+	return check_default_action(check) == ACTION_REJECT ? ACTION_TEMPFAIL : ACTION_REJECT;
+}
+
+static char *every_option_text(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	for (size_t i = 0; i < GENERAL_OPTION_COUNT; i++)
+		fprintf(out, "%s\n", every_option[i]);
+	for (int c = 0; c < CHECK_COUNT; c++) {
+		bool temp = other_action(c) == ACTION_TEMPFAIL;
+
+		fprintf(out, "%s = %s\n%s_reply = %s %c.7.%d text of %s\n", check_name(c),
+			action_name(other_action(c)), check_name(c), temp ? "451" : "554",
+			temp ? '4' : '5', c, check_name(c));
+	}
+	fclose(out);
+	return text;
+}
+
+/* Where a field lives, whatever its kind: two options never share one. */
+static const void *field_address(struct option_field f)
+{
+	switch (f.kind) {
+	case FIELD_STRING:      return f.to.string;
+	case FIELD_INT:         return f.to.integer;
+	case FIELD_BOOL:        return f.to.flag;
+	case FIELD_MODE:        return f.to.mode;
+	case FIELD_STAGE:       return f.to.stage;
+	case FIELD_CIDRS:       return f.to.cidrs;
+	case FIELD_NAMES:       return f.to.names;
+	case FIELD_HELO_ALLOW:  return f.to.helo.clients;
+	case FIELD_LOCAL_ADDRS: return f.to.local;
+	case FIELD_RECIPIENTS:  return f.to.recipients.items;
+	case FIELD_ACTION:      return f.to.action;
+	case FIELD_REPLY:       return f.to.reply;
+	case FIELD_NONE:        break;
+	}
+	return NULL;
+}
+
+/* Each option is bound to a field of its own, inside the struct config. */
+static void test_every_option_bound(void)
+{
+	struct config *cfg = parse_ok("");
+	const void *seen[OPTION_COUNT];
+
+	if (cfg == NULL)
+		return;
+	for (int i = 0; i < OPTION_COUNT; i++) {
+		const void *at = field_address(option_field(cfg, i));
+
+		CU_ASSERT_PTR_NOT_NULL(at);
+		CU_ASSERT_TRUE((const char *)at >= (const char *)cfg &&
+			       (const char *)at < (const char *)(cfg + 1));
+		for (int j = 0; j < i; j++)
+			CU_ASSERT_PTR_NOT_EQUAL(at, seen[j]);
+		seen[i] = at;
+	}
+	CU_ASSERT_EQUAL(option_field(cfg, OPTION_COUNT).kind, FIELD_NONE);
+	CU_ASSERT_EQUAL(option_field(cfg, -1).kind, FIELD_NONE);
+	config_free(cfg);
+}
+
+/* Every option set away from its default reaches its own field, and -n shows it. */
+static void test_every_option_set(void)
+{
+	char *text = every_option_text();
+	struct config *cfg = parse_ok(text);
+	const struct option_def *o = config_options();
+	const struct policy *p;
+	struct netaddr a;
+
+	free(text);
+	if (cfg == NULL)
+		return;
+	for (int i = 0; i < OPTION_COUNT; i++) {
+		const char *v = config_value(cfg, o[i].name);
+
+		if (strcmp(v, o[i].def) == 0)
+			fprintf(stderr, "\n  %s still has its default\n", o[i].name);
+		CU_ASSERT_STRING_NOT_EQUAL(v, o[i].def);
+	}
+	for (int i = 0; i < GENERAL_OPTION_COUNT; i++)
+		CU_ASSERT_STRING_EQUAL(config_value(cfg, o[i].name),
+				       strstr(every_option[i], " = ") + 3);
+	p = &cfg->policy;
+	CU_ASSERT_STRING_EQUAL(cfg->socket, "unix:/run/mxp/test.sock");
+	CU_ASSERT_EQUAL(cfg->socket_mode, 0600);
+	CU_ASSERT_STRING_EQUAL(cfg->socket_group, "root");
+	CU_ASSERT_STRING_EQUAL(cfg->dns_servers, "127.0.0.1:5353");
+	CU_ASSERT_EQUAL(cfg->dns_timeout_ms, 500);
+	CU_ASSERT_EQUAL(cfg->dns_tries, 3);
+	CU_ASSERT_EQUAL(cfg->dns_cache_size, 50);
+	CU_ASSERT_EQUAL(cfg->decision_timeout_ms, 9000);
+	CU_ASSERT_EQUAL(cfg->dns_min_ttl, 7);
+	CU_ASSERT_EQUAL(cfg->dns_max_ttl, 3600);
+	CU_ASSERT_EQUAL(cfg->ptr_max_names, 4);
+	CU_ASSERT_TRUE(p->local_names.count == 1 &&
+		       namelist_has_equal(&p->local_names, "mx.example.net"));
+	netaddr_parse("192.0.2.25", &a);
+	CU_ASSERT_TRUE(p->local_addresses.count == 1 &&
+		       netaddr_equal(&p->local_addresses.items[0].public, &a));
+	netaddr_parse("192.0.2.9", &a);
+	CU_ASSERT_TRUE(p->allow_clients.count == 1 && cidrset_contains(&p->allow_clients, &a));
+	netaddr_parse("198.51.100.7", &a);
+	CU_ASSERT_TRUE(cidrset_contains(&p->allow_helo_clients, &a));
+	CU_ASSERT_TRUE(namelist_has_equal(&p->allow_helo_names, "legacy.example.org"));
+	CU_ASSERT_TRUE(namelist_has_equal(&p->allow_ptr, "relay.example.com"));
+	CU_ASSERT_TRUE(p->allow_recipients_count == 1 &&
+		       strcmp(p->allow_recipients[0], "abuse@") == 0);
+	CU_ASSERT_FALSE(p->allow_authenticated);
+	netaddr_parse("2001:db8::1", &a);
+	CU_ASSERT_TRUE(p->allow_backup_clients.count == 2 &&
+		       cidrset_contains(&p->allow_backup_clients, &a));
+	CU_ASSERT_EQUAL(cfg->mx_probe_port, 2525);
+	CU_ASSERT_EQUAL(cfg->mx_probe_timeout_ms, 700);
+	CU_ASSERT_EQUAL(cfg->mx_probe_ttl, 30);
+	CU_ASSERT_FALSE(p->allow_mx_peers);
+	CU_ASSERT_EQUAL(p->enforce_at, ENFORCE_AT_MAIL);
+	CU_ASSERT_TRUE(p->dry_run);
+	CU_ASSERT_STRING_EQUAL(cfg->authserv_id, "mx.example.net");
+	CU_ASSERT_EQUAL(cfg->on_internal_error, INTERNAL_ERROR_ACCEPT);
+	CU_ASSERT_STRING_EQUAL(cfg->stats_file, "/var/lib/mxp.prom");
+	CU_ASSERT_EQUAL(cfg->stats_interval, 30);
+	CU_ASSERT_EQUAL(cfg->log_facility, LOG_LOCAL5);
+	CU_ASSERT_EQUAL(cfg->log_level, LOG_DEBUG);
+	for (int c = 0; c < CHECK_COUNT; c++) {
+		const struct check_setting *cs = &p->checks[c];
+		char want[96];
+
+		CU_ASSERT_EQUAL(cs->action, other_action(c));
+		snprintf(want, sizeof want, "text of %s", check_name(c));
+		CU_ASSERT_STRING_EQUAL(cs->reply.text, want);
+		CU_ASSERT_EQUAL(reply_class(&cs->reply), cs->action == ACTION_TEMPFAIL ? 4 : 5);
+	}
+	config_free(cfg);
+}
+
 static void test_option_table(void)
 {
 	const struct option_def *o = config_options();
@@ -342,7 +506,9 @@ int main(void)
 		UNIT_TEST(test_every_error_reported),
 		UNIT_TEST(test_missing_file), UNIT_TEST(test_unreadable_file),
 		UNIT_TEST(test_print_roundtrip),
-		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table), CU_TEST_INFO_NULL,
+		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table),
+		UNIT_TEST(test_every_option_bound), UNIT_TEST(test_every_option_set),
+		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"config", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 
