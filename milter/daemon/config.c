@@ -54,10 +54,12 @@ void config_errors_clear(struct config_errors *errs)
 
 /* ---- the file -------------------------------------------------------- */
 
+/* One parse's own state: nothing a second parse at the same time shares. */
 struct parse_state {
 	const char *file;
 	unsigned *line_of;          /* per option: where it was set, 0 = default */
 	struct config_errors *errs;
+	struct option_error why;    /* the reason of the line being read */
 };
 
 static char *trim(char *s)
@@ -126,7 +128,7 @@ static void parse_line(struct config *cfg, struct parse_state *st, char *line, u
 		return;
 	}
 	st->line_of[idx] = lineno;
-	why = option_apply(cfg, idx, value);
+	why = option_apply(cfg, idx, value, &st->why);
 	if (why != NULL)
 		add_error(st->errs, st->file, lineno, "%s: %s", key, why);
 	else if (!store_value(cfg, idx, value))
@@ -215,9 +217,10 @@ static struct config *config_new(void)
 static bool apply_defaults(struct config *cfg, struct config_errors *errs)
 {
 	const struct option_def *opts = config_options();
+	struct option_error err;
 
 	for (int i = 0; i < OPTION_COUNT; i++) {
-		const char *why = option_apply(cfg, i, opts[i].def);
+		const char *why = option_apply(cfg, i, opts[i].def, &err);
 
 		if (why != NULL || !store_value(cfg, i, opts[i].def)) {
 			add_error(errs, "(defaults)", 0, "%s: %s", opts[i].name,
@@ -232,7 +235,7 @@ static struct config *parse_lines(const char *name, FILE *in, struct config_erro
 {
 	struct config *cfg = config_new();
 	unsigned line_of[OPTION_COUNT] = {0};
-	struct parse_state st = {name, line_of, errs};
+	struct parse_state st = {name, line_of, errs, {""}};
 	size_t before = errs->count;
 	char *line = NULL;
 	size_t cap = 0;

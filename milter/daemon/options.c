@@ -324,13 +324,11 @@ void options_clear(struct config *cfg)
 
 /* ---- value parsers: each returns NULL or the reason it failed -------- */
 
-static char item_error[300];
-
 /* Names the offending item: the message a reader needs to find it. */
-static const char *item_fail(const char *item, const char *why)
+static const char *item_fail(struct option_error *err, const char *item, const char *why)
 {
-	snprintf(item_error, sizeof item_error, "'%.100s': %s", item, why);
-	return item_error;
+	snprintf(err->text, sizeof err->text, "'%.100s': %s", item, why);
+	return err->text;
 }
 
 /* The items of a list: split on commas and white space. */
@@ -358,13 +356,13 @@ static void items_close(struct items *it)
 	free(it->copy);
 }
 
-static const char *add_cidr(struct cidrset *set, const char *item)
+static const char *add_cidr(struct cidrset *set, const char *item, struct option_error *err)
 {
 	struct cidr c;
 	const char *why;
 
 	if (!cidr_parse(item, &c, &why))
-		return item_fail(item, why);
+		return item_fail(err, item, why);
 	return cidrset_add(set, &c) ? NULL : "out of memory";
 }
 
@@ -376,16 +374,17 @@ static bool domain_syntax_ok(const char *item)
 	return h.cls == HELO_FQDN || h.cls == HELO_SINGLE_LABEL;
 }
 
-static const char *add_domain(struct namelist *list, const char *item)
+static const char *add_domain(struct namelist *list, const char *item,
+			      struct option_error *err)
 {
 	if (!domain_syntax_ok(item))
-		return item_fail(item, "not a domain name");
+		return item_fail(err, item, "not a domain name");
 	return namelist_add(list, item) ? NULL : "out of memory";
 }
 
 /* allow_helo: an address or network, else a domain. */
 static const char *add_helo_allow(struct cidrset *clients, struct namelist *names,
-				  const char *item)
+				  const char *item, struct option_error *err)
 {
 	struct cidr c;
 	const char *why;
@@ -393,12 +392,13 @@ static const char *add_helo_allow(struct cidrset *clients, struct namelist *name
 	if (cidr_parse(item, &c, &why))
 		return cidrset_add(clients, &c) ? NULL : "out of memory";
 	if (!domain_syntax_ok(item))
-		return item_fail(item, "neither an address, a network nor a domain name");
+		return item_fail(err, item, "neither an address, a network nor a domain name");
 	return namelist_add(names, item) ? NULL : "out of memory";
 }
 
 /* ADDR, or PRIVATE=PUBLIC behind NAT. */
-static const char *add_local_addr(struct local_addresses *la, const char *item)
+static const char *add_local_addr(struct local_addresses *la, const char *item,
+				  struct option_error *err)
 {
 	struct local_address entry;
 	const char *eq = strchr(item, '=');
@@ -407,14 +407,14 @@ static const char *add_local_addr(struct local_addresses *la, const char *item)
 	struct local_address *grown;
 
 	if (llen >= sizeof left)
-		return item_fail(item, "not an IP address");
+		return item_fail(err, item, "not an IP address");
 	memcpy(left, item, llen);
 	left[llen] = '\0';
 	if (!netaddr_parse(left, &entry.local))
-		return item_fail(item, "not an IP address");
+		return item_fail(err, item, "not an IP address");
 	entry.public = entry.local;
 	if (eq && !netaddr_parse(eq + 1, &entry.public))
-		return item_fail(item, "the public address after '=' is not an IP address");
+		return item_fail(err, item, "the public address after '=' is not an IP address");
 	grown = realloc(la->items, (la->count + 1) * sizeof *grown);
 	if (grown == NULL)
 		return "out of memory";
@@ -423,13 +423,14 @@ static const char *add_local_addr(struct local_addresses *la, const char *item)
 	return NULL;
 }
 
-static const char *add_recipient(char ***items, size_t *count, const char *item)
+static const char *add_recipient(char ***items, size_t *count, const char *item,
+				 struct option_error *err)
 {
 	const char *why;
 	char **grown;
 
 	if (!recipient_pattern_valid(item, &why))
-		return item_fail(item, why);
+		return item_fail(err, item, why);
 	grown = realloc(*items, (*count + 1) * sizeof *grown);
 	if (grown == NULL)
 		return "out of memory";
@@ -442,7 +443,7 @@ static const char *add_recipient(char ***items, size_t *count, const char *item)
 }
 
 /* A list replaces what was there (the default), item by item. */
-static const char *set_list(struct option_field f, const char *v)
+static const char *set_list(struct option_field f, const char *v, struct option_error *err)
 {
 	struct items it;
 	const char *item, *why = NULL;
@@ -452,14 +453,15 @@ static const char *set_list(struct option_field f, const char *v)
 		return "out of memory";
 	while (why == NULL && (item = items_next(&it)) != NULL) {
 		switch (f.kind) {
-		case FIELD_CIDRS:       why = add_cidr(f.to.cidrs, item); break;
-		case FIELD_NAMES:       why = add_domain(f.to.names, item); break;
+		case FIELD_CIDRS:       why = add_cidr(f.to.cidrs, item, err); break;
+		case FIELD_NAMES:       why = add_domain(f.to.names, item, err); break;
 		case FIELD_HELO_ALLOW:
-			why = add_helo_allow(f.to.helo.clients, f.to.helo.names, item);
+			why = add_helo_allow(f.to.helo.clients, f.to.helo.names, item, err);
 			break;
-		case FIELD_LOCAL_ADDRS: why = add_local_addr(f.to.local, item); break;
+		case FIELD_LOCAL_ADDRS: why = add_local_addr(f.to.local, item, err); break;
 		case FIELD_RECIPIENTS:
-			why = add_recipient(f.to.recipients.items, f.to.recipients.count, item);
+			why = add_recipient(f.to.recipients.items, f.to.recipients.count, item,
+					    err);
 			break;
 		default:                why = "not a list"; break;
 		}
@@ -468,7 +470,8 @@ static const char *set_list(struct option_field f, const char *v)
 	return why;
 }
 
-static const char *parse_int_value(const struct option_def *o, const char *v, int *out)
+static const char *parse_int_value(const struct option_def *o, const char *v, int *out,
+				   struct option_error *err)
 {
 	char *end;
 	long n;
@@ -478,9 +481,9 @@ static const char *parse_int_value(const struct option_def *o, const char *v, in
 	if (*v == '\0' || *end != '\0' || errno != 0)
 		return "not a whole number";
 	if (n < o->min || n > o->max) {
-		snprintf(item_error, sizeof item_error, "must be between %ld and %ld",
+		snprintf(err->text, sizeof err->text, "must be between %ld and %ld",
 			 o->min, o->max);
-		return item_error;
+		return err->text;
 	}
 	*out = (int)n;
 	return NULL;
@@ -506,9 +509,9 @@ static const char *parse_bool_value(const char *v, bool *out)
 
 /* One of the option's words; stores its code (or its index). */
 static const char *parse_enum_value(const struct option_def *o, const char *v,
-				    struct option_field f)
+				    struct option_field f, struct option_error *err)
 {
-	static char why[200];
+	char *why = err->text;
 	size_t o_len = 0;
 
 	for (int i = 0; o->choices[i]; i++)
@@ -521,9 +524,10 @@ static const char *parse_enum_value(const struct option_def *o, const char *v,
 				*f.to.integer = code;
 			return NULL;
 		}
-	o_len = (size_t)snprintf(why, sizeof why, "expected one of:");
-	for (int i = 0; o->choices[i] && o_len < sizeof why; i++)
-		o_len += (size_t)snprintf(why + o_len, sizeof why - o_len, " %s", o->choices[i]);
+	o_len = (size_t)snprintf(why, sizeof err->text, "expected one of:");
+	for (int i = 0; o->choices[i] && o_len < sizeof err->text; i++)
+		o_len += (size_t)snprintf(why + o_len, sizeof err->text - o_len, " %s",
+					  o->choices[i]);
 	return why;
 }
 
@@ -560,27 +564,28 @@ static const char *parse_mode_value(const char *v, unsigned *out)
  * A group that does not exist is an error here, with file:line, rather
  * than at start, after the socket is open (and never at -n).
  */
-static const char *check_group(const char *v)
+static const char *check_group(const char *v, struct option_error *err)
 {
 	char buf[16384];
 	struct group gr, *found = NULL;
-	int err;
+	int rc;
 
 	if (v[0] == '\0')
 		return NULL;
-	err = getgrnam_r(v, &gr, buf, sizeof buf, &found);
+	rc = getgrnam_r(v, &gr, buf, sizeof buf, &found);
 	if (found != NULL)
 		return NULL;
-	if (err != 0 && err != ENOENT && err != ESRCH) {
-		snprintf(item_error, sizeof item_error, "cannot look up group '%.100s': %s",
-			 v, strerror(err));
-		return item_error;
+	if (rc != 0 && rc != ENOENT && rc != ESRCH) {
+		snprintf(err->text, sizeof err->text, "cannot look up group '%.100s': %s",
+			 v, strerror(rc));
+		return err->text;
 	}
-	return item_fail(v, "no such group");
+	return item_fail(err, v, "no such group");
 }
 
 /* The text options: each kind is checked, then the text kept as written. */
-static const char *set_text(const struct option_def *o, char **field, const char *v)
+static const char *set_text(const struct option_def *o, char **field, const char *v,
+			    struct option_error *err)
 {
 	const char *why = NULL;
 	char *copy;
@@ -588,11 +593,11 @@ static const char *set_text(const struct option_def *o, char **field, const char
 	if (o->type == OPT_PATH && v[0] != '\0' && v[0] != '/')
 		why = "must be an absolute path (or empty)";
 	else if (o->type == OPT_GROUP)
-		why = check_group(v);
+		why = check_group(v, err);
 	else if (o->type == OPT_SOCKET)
 		why = parse_socket_value(v);
-	else if (o->type == OPT_SERVERS && !dns_servers_check(v, item_error, sizeof item_error))
-		why = item_error;
+	else if (o->type == OPT_SERVERS && !dns_servers_check(v, err->text, sizeof err->text))
+		why = err->text;
 	if (why != NULL)
 		return why;
 	copy = strdup(v);
@@ -603,7 +608,7 @@ static const char *set_text(const struct option_def *o, char **field, const char
 	return NULL;
 }
 
-const char *option_apply(struct config *cfg, int id, const char *v)
+const char *option_apply(struct config *cfg, int id, const char *v, struct option_error *err)
 {
 	const struct option_def *o = &config_options()[id];
 	struct option_field f = option_field(cfg, id);
@@ -613,18 +618,18 @@ const char *option_apply(struct config *cfg, int id, const char *v)
 		return "the option table and the fields of struct config disagree";
 	switch (o->type) {
 	case OPT_STRING: case OPT_PATH: case OPT_GROUP: case OPT_SOCKET: case OPT_SERVERS:
-		return set_text(o, f.to.string, v);
+		return set_text(o, f.to.string, v, err);
 	case OPT_INT:
-		return parse_int_value(o, v, f.to.integer);
+		return parse_int_value(o, v, f.to.integer, err);
 	case OPT_BOOL:
 		return parse_bool_value(v, f.to.flag);
 	case OPT_MODE:
 		return parse_mode_value(v, f.to.mode);
 	case OPT_ENUM:
-		return parse_enum_value(o, v, f);
+		return parse_enum_value(o, v, f, err);
 	case OPT_CIDRS: case OPT_DOMAINS: case OPT_HELO_ALLOW: case OPT_LOCAL_ADDRS:
 	case OPT_RECIPIENTS:
-		return set_list(f, v);
+		return set_list(f, v, err);
 	case OPT_ACTION:
 		return action_parse(v, f.to.action) ? NULL
 			: "expected reject, tempfail, tag, log or off";

@@ -95,14 +95,26 @@ struct option_field {
 	} to;
 };
 
+/*
+ * Room for a reason that has to be formatted ("'10.0.0.0/33': prefix
+ * length out of range"): each parser keeps its own, so that two threads
+ * parsing at once never share one.
+ */
+struct option_error {
+	char text[300];
+};
+
 /* Every option, the per-check ones included; NULL-terminated. */
 const struct option_def *config_options(void);
 /* The index of an option in that table, or -1 for an unknown name. */
 int option_index(const char *name);
 /* Where option id lives in cfg; kind FIELD_NONE for an id out of range. */
 struct option_field option_field(struct config *cfg, int id);
-/* Applies a value to option id of cfg; returns NULL or the reason it failed. */
-const char *option_apply(struct config *cfg, int id, const char *v);
+/*
+ * Applies a value to option id of cfg; returns NULL or the reason it
+ * failed, a constant or err->text.
+ */
+const char *option_apply(struct config *cfg, int id, const char *v, struct option_error *err);
 /* Frees what the options of cfg own (strings, lists), not cfg itself. */
 void options_clear(struct config *cfg);
 

@@ -4,6 +4,7 @@
  */
 #include "autoconfig.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -306,6 +307,64 @@ static void test_print_roundtrip(void)
 	free(buf);
 }
 
+/* One parser thread: the same bad file, over and over, and its own error. */
+struct parser_run {
+	const char *text, *want;
+	int wrong;
+	char got[300];          /* the first wrong error */
+};
+
+#define PARSE_ROUNDS 3000
+
+static void *parse_repeatedly(void *arg)
+{
+	struct parser_run *run = arg;
+
+	for (int i = 0; i < PARSE_ROUNDS; i++) {
+		struct config_errors errs = {0};
+		struct config *cfg = config_parse_string("test.conf", run->text, &errs);
+
+		if (cfg != NULL || errs.count != 1 || strcmp(errs.items[0], run->want) != 0) {
+			if (run->wrong++ == 0)
+				snprintf(run->got, sizeof run->got, "%s",
+					 errs.count ? errs.items[0] : "(none)");
+		}
+		config_free(cfg);
+		config_errors_clear(&errs);
+	}
+	return NULL;
+}
+
+/*
+ * Threads parsing at once each get their own error text: the reason is
+ * kept in the parser's state, not in a static buffer they would share.
+ * Two runs format a number or an item, two list an option's words.
+ */
+static void test_parse_reentrant(void)
+{
+	struct parser_run runs[] = {
+		{"allow_clients = 192.0.2.0/24 10.0.0.0/33\n",
+		 "test.conf:1: allow_clients: '10.0.0.0/33': prefix length out of range", 0, ""},
+		{"dns_tries = 99\n", "test.conf:1: dns_tries: must be between 1 and 10", 0, ""},
+		{"log_level = loud\n",
+		 "test.conf:1: log_level: expected one of: err warning notice info debug", 0, ""},
+		{"enforce_at = data\n", "test.conf:1: enforce_at: expected one of: rcpt mail", 0, ""},
+	};
+	enum { RUNS = sizeof runs / sizeof runs[0] };
+	pthread_t tid[RUNS];
+
+	for (int i = 0; i < RUNS; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&tid[i], NULL, parse_repeatedly, &runs[i]), 0);
+	for (int i = 0; i < RUNS; i++)
+		pthread_join(tid[i], NULL);
+	for (int i = 0; i < RUNS; i++) {
+		if (runs[i].wrong)
+			fprintf(stderr, "\n  %d of %d wrong, first '%s'\n  want '%s'\n",
+				runs[i].wrong, PARSE_ROUNDS, runs[i].got, runs[i].want);
+		CU_ASSERT_EQUAL(runs[i].wrong, 0);
+	}
+}
+
 static void test_snapshots(void)
 {
 	struct config *a = parse_ok(""), *b = parse_ok("dry_run = yes\n");
@@ -508,6 +567,7 @@ int main(void)
 		UNIT_TEST(test_print_roundtrip),
 		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table),
 		UNIT_TEST(test_every_option_bound), UNIT_TEST(test_every_option_set),
+		UNIT_TEST(test_parse_reentrant),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"config", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
