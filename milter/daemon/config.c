@@ -319,6 +319,22 @@ const char *config_value(const struct config *cfg, const char *name)
 	return idx < 0 ? NULL : cfg->values[idx];
 }
 
+/*
+ * What a reload cannot change is what only the start reads: the socket
+ * is opened, and its mode and group set, once, as root.
+ */
+size_t config_restart_changes(const struct config *old, const struct config *fresh,
+			      const char **names, size_t max)
+{
+	const struct option_def *opts = config_options();
+	size_t n = 0;
+
+	for (int i = 0; i < OPTION_COUNT && n < max; i++)
+		if (!opts[i].reloadable && strcmp(old->values[i], fresh->values[i]) != 0)
+			names[n++] = opts[i].name;
+	return n;
+}
+
 /* ---- snapshots ------------------------------------------------------- */
 
 static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;

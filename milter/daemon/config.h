@@ -64,6 +64,14 @@ void config_print(const struct config *cfg, FILE *out);
 /* The effective text of an option, or NULL for an unknown name. */
 const char *config_value(const struct config *cfg, const char *name);
 
+/*
+ * The options a reload cannot apply (reloadable false in the table) whose
+ * value differs between old and fresh, in table order: at most max names
+ * into names; returns how many.
+ */
+size_t config_restart_changes(const struct config *old, const struct config *fresh,
+			      const char **names, size_t max);
+
 /* Snapshots: publish replaces the current one; acquire/release count users. */
 void config_publish(struct config *cfg);
 struct config *config_acquire(void);

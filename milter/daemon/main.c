@@ -176,8 +176,6 @@ static struct dns_settings dns_settings_of(const struct config *cfg)
 	return s;
 }
 
-static const char *const restart_only[] = {"socket", "socket_mode", "socket_group"};
-
 static void reload(void)
 {
 	struct config_errors errs = {0};
@@ -192,11 +190,14 @@ static void reload(void)
 		return;
 	}
 	old = config_acquire();
-	for (size_t i = 0; old && i < sizeof restart_only / sizeof restart_only[0]; i++)
-		if (strcmp(config_value(old, restart_only[i]),
-			   config_value(fresh, restart_only[i])) != 0)
+	if (old != NULL) {
+		const char *changed[OPTION_COUNT];
+		size_t n = config_restart_changes(old, fresh, changed, OPTION_COUNT);
+
+		for (size_t i = 0; i < n; i++)
 			log_msg(LOG_WARNING, "reload: %s changed; it takes effect at restart",
-				restart_only[i]);
+				changed[i]);
+	}
 	config_release(old);
 	log_open("mxpolicy-milter", fresh->log_facility, log_to_stderr());
 	log_set_level(fresh->log_level);

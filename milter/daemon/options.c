@@ -42,7 +42,14 @@ _Static_assert(sizeof facility_words / sizeof facility_words[0] ==
 _Static_assert(sizeof level_words / sizeof level_words[0] ==
 	       sizeof level_codes / sizeof level_codes[0] + 1, "a code per level");
 
-/* The general options, by enum option_id; the per-check ones follow at run time. */
+/*
+ * The general options, by enum option_id; the per-check ones follow at run
+ * time.  reloadable is false only for what main.c reads once, at start:
+ * the socket, opened as root before privileges are dropped, with its mode
+ * and group.  Everything else is read from the snapshot a session or the
+ * signal thread holds, or handed again to log_open and dns_reconfigure at
+ * each reload.
+ */
 static const struct option_def general_options[] = {
 	[OPTION_SOCKET] = {"socket", OPT_SOCKET, "inet:8891@127.0.0.1", false,
 		"where to listen: unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST",

@@ -307,6 +307,44 @@ static void test_print_roundtrip(void)
 	free(buf);
 }
 
+/* Only the socket is read at start alone: every other option a reload applies. */
+static void test_reloadable(void)
+{
+	const struct option_def *o = config_options();
+
+	for (int i = 0; o[i].name != NULL; i++) {
+		bool start_only = strcmp(o[i].name, "socket") == 0 ||
+				  strcmp(o[i].name, "socket_mode") == 0 ||
+				  strcmp(o[i].name, "socket_group") == 0;
+
+		if (o[i].reloadable == start_only)
+			fprintf(stderr, "\n  %s: reloadable is %d\n", o[i].name, o[i].reloadable);
+		CU_ASSERT_NOT_EQUAL(o[i].reloadable, start_only);
+	}
+}
+
+/* A reload names what changed among the options it cannot apply, and only those. */
+static void test_restart_changes(void)
+{
+	struct config *old = parse_ok("socket_mode = 0600\n");
+	struct config *fresh = parse_ok("socket = unix:/run/m.sock\nsocket_mode = 0600\n"
+					"socket_group = root\ndry_run = yes\nlog_facility = local1\n"
+					"stats_file = /tmp/m.prom\ndns_servers = 127.0.0.1\n");
+	const char *names[OPTION_COUNT];
+	size_t n;
+
+	if (old == NULL || fresh == NULL)
+		return;
+	n = config_restart_changes(old, fresh, names, OPTION_COUNT);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(names[0], "socket");
+	CU_ASSERT_STRING_EQUAL(names[1], "socket_group");
+	CU_ASSERT_EQUAL(config_restart_changes(old, fresh, names, 1), 1);
+	CU_ASSERT_EQUAL(config_restart_changes(fresh, fresh, names, OPTION_COUNT), 0);
+	config_free(old);
+	config_free(fresh);
+}
+
 /* One parser thread: the same bad file, over and over, and its own error. */
 struct parser_run {
 	const char *text, *want;
@@ -567,7 +605,8 @@ int main(void)
 		UNIT_TEST(test_print_roundtrip),
 		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table),
 		UNIT_TEST(test_every_option_bound), UNIT_TEST(test_every_option_set),
-		UNIT_TEST(test_parse_reentrant),
+		UNIT_TEST(test_parse_reentrant), UNIT_TEST(test_reloadable),
+		UNIT_TEST(test_restart_changes),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"config", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
