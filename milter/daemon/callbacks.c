@@ -49,17 +49,26 @@ static const struct reply internal_error_reply = {
  * connection past a TTL gets the expired answers asked again, not
  * "deadline" for each of them.
  */
-static bool decision_resolver(const struct session *s, struct dns_resolver *r,
-			      struct timespec *deadline)
+static struct resolver *engine_decision_resolver(struct dns_resolver *r,
+						 struct timespec *deadline, long timeout_ms)
+{
+	dns_deadline_in(deadline, timeout_ms);
+	dns_resolver_init(r, deadline);
+	return &r->base;
+}
+
+struct callbacks_dns callbacks_dns = {engine_decision_resolver, dns_prefetch};
+
+/* NULL: this session's decisions ask no DNS. */
+static struct resolver *decision_resolver(const struct session *s, struct dns_resolver *r,
+					  struct timespec *deadline)
 {
 	const struct session_facts *f = &s->facts;
 
 	/* Exempt clients (local submission) never wait for DNS. */
 	if (!f->have_client || cidrset_contains(&s->cfg->policy.allow_clients, &f->client))
-		return false;
-	dns_deadline_in(deadline, s->cfg->decision_timeout_ms);
-	dns_resolver_init(r, deadline);
-	return true;
+		return NULL;
+	return callbacks_dns.decision(r, deadline, s->cfg->decision_timeout_ms);
 }
 
 /*
@@ -74,7 +83,7 @@ static void session_prefetch(struct session *s, const char *name, enum dns_type 
 	if (s->prefetches >= SESSION_PREFETCHES)
 		return;
 	s->prefetches++;
-	dns_prefetch(name, type);
+	callbacks_dns.prefetch(name, type);
 }
 
 static struct session *get_session(SMFICTX *ctx)
@@ -324,7 +333,7 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 		internal_verdict(s->cfg, &v);
 		return answer(ctx, s, &v);
 	}
-	judge(s, !s->failed && decision_resolver(s, &r, &deadline) ? &r.base : NULL, rcpt, j);
+	judge(s, s->failed ? NULL : decision_resolver(s, &r, &deadline), rcpt, j);
 	if (s->failed)
 		internal_verdict(s->cfg, &j->verdict);
 	stats_count_decision(&j->verdict, judgement_stats_route(j));

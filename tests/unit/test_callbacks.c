@@ -1,0 +1,783 @@
+/*
+ * test_callbacks.c -- whole milter sessions through the xxfi_* callbacks,
+ * with the MTA faked (fake_mta.c: macros from a table, replies and header
+ * changes recorded) and DNS answered from a table through callbacks_dns:
+ * what is negotiated, the SMFIS_* answers and replies at MAIL and RCPT,
+ * dry runs, temporary DNS failures, the headers rewritten at end of
+ * message, and what a long session keeps from one message to the next.
+ */
+#include "autoconfig.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon/callbacks.h"
+#include "daemon/config.h"
+#include "daemon/log.h"
+#include "daemon/session.h"
+#include "daemon/stats.h"
+#include "fake_mta.h"
+#include "fake_resolver.h"
+#include "unit.h"
+
+#define CLIENT "192.0.2.10"
+#define REVERSE "10.2.0.192.in-addr.arpa"
+#define HONEST "mail.sender.example"
+#define IMPOSTOR "mx2.example.net"      /* another MX host of the recipient domain */
+#define UNKNOWN_HELO "ghost.sender.example"  /* NXDOMAIN: helo_unknown tags */
+#define MTA_NAME "mx1.example.net"
+#define QUEUE_ID "4QxYz1abcD"
+#define AR "Authentication-Results"
+#define XMP "X-MX-Policy"
+#define OFFERED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_CHGHDRS | SMFIF_SETSYMLIST)
+#define OFFERED_STEPS 0x001fffffUL      /* every SMFIP_ step flag, as Postfix offers */
+
+static const struct fake_row zone[] = {
+	{REVERSE, DNS_T_PTR, DNS_ANSWER, {HONEST}, NULL},
+	{HONEST, DNS_T_A, DNS_ANSWER, {CLIENT}, NULL},
+	{"example.net", DNS_T_MX, DNS_ANSWER, {"10 mx1.example.net", "20 mx2.example.net"}, NULL},
+	{"mx1.example.net", DNS_T_A, DNS_ANSWER, {"198.51.100.1"}, NULL},
+	{"mx2.example.net", DNS_T_A, DNS_ANSWER, {"198.51.100.2"}, NULL},
+	{NULL, 0, 0, {NULL}, NULL},
+};
+
+/* Postfix's connect macros on a listener at our primary MX address, and the queue id. */
+static const struct fake_macro postfix[] = {
+	{"j", MTA_NAME}, {"{daemon_addr}", "198.51.100.1"}, {"i", QUEUE_ID}, {NULL, NULL},
+};
+static const struct fake_macro postfix_auth[] = {
+	{"j", MTA_NAME}, {"{daemon_addr}", "198.51.100.1"}, {"i", QUEUE_ID},
+	{"{auth_authen}", "alice"}, {NULL, NULL},
+};
+
+/* ---- the fakes: MTA, DNS through callbacks_dns ------------------------------- */
+
+#define TABLE_MAX 32
+#define PREFETCH_LOG 16
+
+static struct fake_mta mta;
+static struct fake_row table[TABLE_MAX];
+static struct fake_resolver resolver;
+static unsigned decisions_asked;        /* resolvers handed to decisions */
+static long decision_timeout;
+static struct {
+	char name[DNS_NAME_MAX + 1];
+	enum dns_type type;
+} prefetched[PREFETCH_LOG];
+static unsigned nprefetched;
+
+static struct resolver *table_decision(UNUSED struct dns_resolver *engine,
+				       UNUSED struct timespec *deadline, long timeout_ms)
+{
+	decisions_asked++;
+	decision_timeout = timeout_ms;
+	return &resolver.base;
+}
+
+static void table_prefetch(const char *name, enum dns_type type)
+{
+	if (nprefetched < PREFETCH_LOG) {
+		snprintf(prefetched[nprefetched].name, sizeof prefetched[0].name, "%s", name);
+		prefetched[nprefetched].type = type;
+	}
+	nprefetched++;
+}
+
+/* The zone, with overrides answering first; counters start again. */
+static void zone_with(const struct fake_row *overrides)
+{
+	size_t n = 0;
+
+	for (const struct fake_row *r = overrides; r && r->name; r++)
+		table[n++] = *r;
+	for (const struct fake_row *r = zone; r->name; r++) {
+		CU_ASSERT_FATAL(n + 1 < TABLE_MAX);
+		table[n++] = *r;
+	}
+	table[n] = (struct fake_row){NULL, 0, 0, {NULL}, NULL};
+	resolver = fake_resolver(table);
+}
+
+/* ---- driving the callbacks -------------------------------------------------- */
+
+static SMFICTX *ctx(void)
+{
+	return fake_mta_ctx(&mta);
+}
+
+static struct session *session(void)
+{
+	return mta.priv;
+}
+
+/* A new configuration and MTA connection, nothing sent yet. */
+static void start(const char *conf, const struct fake_macro *macros)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_parse_string("test.conf", conf, &errs);
+
+	for (size_t i = 0; i < errs.count; i++)
+		fprintf(stderr, "\n  unexpected: %s\n", errs.items[i]);
+	config_errors_clear(&errs);
+	CU_ASSERT_FATAL(cfg != NULL);
+	config_publish(cfg);
+	fake_mta_init(&mta, macros);
+	zone_with(NULL);
+	decisions_asked = 0;
+	nprefetched = 0;
+}
+
+static sfsistat negotiate(unsigned long actions, unsigned long *got_actions,
+			  unsigned long *got_steps)
+{
+	unsigned long f2, f3;
+
+	return mxp_filter.xxfi_negotiate(ctx(), actions, OFFERED_STEPS, 0, 0, got_actions,
+					 got_steps, &f2, &f3);
+}
+
+static sfsistat connect_from(const char *addr)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+
+	CU_ASSERT_FATAL(inet_pton(AF_INET, addr, &sin.sin_addr) == 1);
+	return mxp_filter.xxfi_connect(ctx(), (char *)"client.host", (struct sockaddr *)&sin);
+}
+
+static sfsistat helo(const char *name)
+{
+	char buf[300];
+
+	snprintf(buf, sizeof buf, "%s", name);
+	return mxp_filter.xxfi_helo(ctx(), buf);
+}
+
+/* MAIL or RCPT with one address argument. */
+static sfsistat envelope(sfsistat (*step)(SMFICTX *, char **), const char *address)
+{
+	char buf[300], *argv[] = {buf, NULL};
+
+	snprintf(buf, sizeof buf, "%s", address);
+	return step(ctx(), argv);
+}
+
+#define MAIL(a) envelope(mxp_filter.xxfi_envfrom, a)
+#define RCPT(a) envelope(mxp_filter.xxfi_envrcpt, a)
+
+static sfsistat header(const char *name, const char *value)
+{
+	char n[64], v[300];
+
+	snprintf(n, sizeof n, "%s", name);
+	snprintf(v, sizeof v, "%s", value);
+	return mxp_filter.xxfi_header(ctx(), n, v);
+}
+
+/* A Postfix connection from CLIENT, after negotiation and HELO. */
+static void open_session(const char *conf, const char *helo_name)
+{
+	unsigned long actions, steps;
+
+	start(conf, postfix);
+	CU_ASSERT_EQUAL(negotiate(OFFERED_ACTIONS, &actions, &steps), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(connect_from(CLIENT), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(helo(helo_name), SMFIS_NOREPLY);
+}
+
+static void close_session(void)
+{
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_close(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_PTR_NULL(mta.priv);
+	config_publish(NULL);
+}
+
+static void assert_reply(const char *code, const char *xcode, const char *text)
+{
+	CU_ASSERT_EQUAL(mta.replies, 1);
+	CU_ASSERT_STRING_EQUAL(mta.reply.code, code);
+	CU_ASSERT_STRING_EQUAL(mta.reply.xcode, xcode);
+	if (text != NULL)
+		CU_ASSERT_STRING_EQUAL(mta.reply.text, text);
+}
+
+#define IMPERSONATION_TEXT "HELO/EHLO name claims to be this host or domain"
+
+/* ---- negotiation and the steps answered without a reply ------------------- */
+
+/* Header changes and macro lists are asked for; MAIL needs no reply at enforce_at = rcpt. */
+static void test_negotiate_asks_what_the_filter_needs(void)
+{
+	unsigned long actions, steps;
+
+	start("", postfix);
+	CU_ASSERT_EQUAL(negotiate(OFFERED_ACTIONS, &actions, &steps), SMFIS_CONTINUE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(session());    /* made at negotiation */
+	CU_ASSERT_EQUAL(actions, SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
+	CU_ASSERT_EQUAL(steps, MXP_PROTO_SKIP | MXP_PROTO_NOREPLY | SMFIP_NR_MAIL);
+	CU_ASSERT_FALSE(steps & (SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NODATA));
+	CU_ASSERT_EQUAL(session()->protocol, steps);
+	CU_ASSERT_PTR_NOT_NULL(strstr(mta.symlist[SMFIM_CONNECT], "{daemon_addr}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(mta.symlist[SMFIM_CONNECT], "{if_addr}"));
+	CU_ASSERT_EQUAL(strncmp(mta.symlist[SMFIM_CONNECT], "j ", 2), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(mta.symlist[SMFIM_ENVFROM], "{auth_authen}"));
+	CU_ASSERT_EQUAL(strncmp(mta.symlist[SMFIM_ENVRCPT], "i ", 2), 0);
+	CU_ASSERT_STRING_EQUAL(mta.symlist[SMFIM_EOM], "i");
+	close_session();
+
+	/* refusals at MAIL need a reply there; an MTA without SETSYMLIST gets no lists */
+	start("enforce_at = mail\n", postfix);
+	negotiate(SMFIF_ADDHDRS | SMFIF_CHGHDRS, &actions, &steps);
+	CU_ASSERT_EQUAL(actions, SMFIF_ADDHDRS | SMFIF_CHGHDRS);
+	CU_ASSERT_FALSE(steps & SMFIP_NR_MAIL);
+	CU_ASSERT_STRING_EQUAL(mta.symlist[SMFIM_CONNECT], "");
+	close_session();
+}
+
+/* Negotiated no-reply steps get SMFIS_NOREPLY; an MTA that never negotiates, CONTINUE. */
+static void test_no_reply_steps(void)
+{
+	open_session("", HONEST);                   /* connect and HELO: NOREPLY */
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(header("Subject", "hi"), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_data(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(decisions_asked, 0);        /* nothing decided at MAIL */
+	close_session();
+
+	start("", postfix);                         /* an old MTA: no negotiation */
+	CU_ASSERT_EQUAL(connect_from(CLIENT), SMFIS_CONTINUE);
+	CU_ASSERT_PTR_NOT_NULL(session());          /* made at connect */
+	CU_ASSERT_EQUAL(helo(HONEST), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	close_session();
+}
+
+/* The session holds its configuration reference until close, then frees itself. */
+static void test_close_releases_the_session(void)
+{
+	struct config *cfg;
+
+	start("", postfix);
+	cfg = config_acquire();
+	CU_ASSERT_EQUAL(cfg->refs, 2);              /* published, and ours */
+	connect_from(CLIENT);
+	CU_ASSERT_PTR_EQUAL(session()->cfg, cfg);
+	CU_ASSERT_EQUAL(cfg->refs, 3);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_close(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_PTR_NULL(mta.priv);
+	CU_ASSERT_EQUAL(cfg->refs, 2);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_close(ctx()), SMFIS_CONTINUE);  /* no session: fine */
+	config_release(cfg);
+	config_publish(NULL);
+}
+
+/* {if_addr} (Sendmail) wins over {daemon_addr}; a wildcard listener's is no address. */
+static void test_local_address_from_macros(void)
+{
+	static const struct fake_macro sendmail[] = {
+		{"{daemon_addr}", "198.51.100.1"}, {"{if_addr}", "198.51.100.2"}, {NULL, NULL},
+	};
+	static const struct fake_macro wildcard[] = {{"{daemon_addr}", "0.0.0.0"}, {NULL, NULL}};
+	struct netaddr want;
+
+	start("", sendmail);
+	connect_from(CLIENT);
+	netaddr_parse("198.51.100.2", &want);
+	CU_ASSERT_TRUE(session()->facts.have_local);
+	CU_ASSERT_TRUE(netaddr_equal(&session()->facts.local, &want));
+	CU_ASSERT_PTR_NULL(session()->mta_name);    /* no j */
+	close_session();
+	start("", wildcard);
+	connect_from(CLIENT);
+	CU_ASSERT_FALSE(session()->facts.have_local);
+	close_session();
+}
+
+/* ---- decisions at RCPT and MAIL -------------------------------------------- */
+
+static void test_honest_session_accepted(void)
+{
+	struct stats_snapshot st;
+
+	stats_reset();
+	open_session("decision_timeout_ms = 1234\n", HONEST);
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	CU_ASSERT_EQUAL(decisions_asked, 1);
+	CU_ASSERT_EQUAL(decision_timeout, 1234);    /* each decision's deadline */
+	stats_take(&st);
+	CU_ASSERT_EQUAL(st.sessions, 1);
+	CU_ASSERT_EQUAL(st.verdicts[VERDICT_ACCEPT], 1);
+	CU_ASSERT_EQUAL(st.routes[STATS_ROUTE_PRIMARY], 1);
+	close_session();
+}
+
+/* At enforce_at = rcpt, the refusal comes at RCPT with the check's reply. */
+static void test_refused_at_rcpt(void)
+{
+	open_session("", IMPOSTOR);
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_REJECT);
+	assert_reply("550", "5.7.1", IMPERSONATION_TEXT);
+	fake_mta_forget(&mta);
+	CU_ASSERT_EQUAL(RCPT("<postmaster@example.net>"), SMFIS_CONTINUE);  /* exempt */
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	close_session();
+}
+
+/* At enforce_at = mail, a HELO naming this MTA is refused at MAIL already. */
+static void test_refused_at_mail(void)
+{
+	unsigned long actions, steps;
+
+	start("enforce_at = mail\n", postfix);
+	negotiate(OFFERED_ACTIONS, &actions, &steps);
+	connect_from(CLIENT);
+	helo(MTA_NAME);
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_REJECT);
+	assert_reply("550", "5.7.1", IMPERSONATION_TEXT);
+	CU_ASSERT_EQUAL(decisions_asked, 1);
+	close_session();
+
+	open_session("", MTA_NAME);                 /* the same HELO at enforce_at = rcpt */
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_REJECT);
+	assert_reply("550", "5.7.1", IMPERSONATION_TEXT);
+	close_session();
+}
+
+/* A dry run refuses nothing, at MAIL or RCPT; the header says what would have been. */
+static void test_dry_run_never_refuses(void)
+{
+	const struct fake_header *h;
+
+	open_session("dry_run = yes\n", IMPOSTOR);
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
+	h = fake_mta_inserted(&mta, XMP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(h->value, MTA_NAME "; checks=helo_impersonation; dry-run");
+	close_session();
+
+	start("dry_run = yes\nenforce_at = mail\n", postfix);
+	connect_from(CLIENT);
+	helo(MTA_NAME);
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	close_session();
+}
+
+/* A SERVFAIL defers (451 4.4.3) where a real answer could refuse; never a 5xx. */
+static void test_dns_failure_defers(void)
+{
+	static const struct fake_row ptr_fails[] = {
+		{REVERSE, DNS_T_PTR, DNS_TEMPFAIL, {NULL}, NULL}, {NULL, 0, 0, {NULL}, NULL},
+	};
+	static const struct fake_row mx_fails[] = {
+		{"example.net", DNS_T_MX, DNS_TEMPFAIL, {NULL}, NULL}, {NULL, 0, 0, {NULL}, NULL},
+	};
+
+	open_session("", HONEST);
+	zone_with(ptr_fails);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_TEMPFAIL);
+	assert_reply("451", "4.4.3", NULL);
+	close_session();
+
+	open_session("", IMPOSTOR);                 /* refused when the MX answers */
+	zone_with(mx_fails);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_TEMPFAIL);
+	assert_reply("451", "4.4.3", NULL);
+	close_session();
+}
+
+/* SMTP AUTH exempts, per transaction: {auth_authen} is read at each MAIL. */
+static void test_authenticated_sender_exempt(void)
+{
+	open_session("", IMPOSTOR);
+	mta.macros = postfix_auth;
+	MAIL("<alice@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	mta.macros = postfix;
+	MAIL("<mallory@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_REJECT);
+	close_session();
+}
+
+/* An exempt client (allow_clients) or one with no address gets no DNS at all. */
+static void test_exempt_and_local_clients_ask_no_dns(void)
+{
+	start("", postfix);
+	connect_from("127.0.0.1");
+	helo(IMPOSTOR);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(decisions_asked, 0);
+	CU_ASSERT_EQUAL(resolver.submitted, 0);
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_PTR_NULL(fake_mta_inserted(&mta, AR));    /* no iprev to report */
+	close_session();
+
+	start("", postfix);                         /* AF_UNIX: no address at all */
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_connect(ctx(), (char *)"localhost", NULL),
+			SMFIS_CONTINUE);
+	CU_ASSERT_FALSE(session()->facts.have_client);
+	helo(HONEST);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(decisions_asked, 0);
+	CU_ASSERT_EQUAL(resolver.submitted, 0);
+	close_session();
+}
+
+/* Without session state (out of memory), MAIL and RCPT answer per on_internal_error. */
+static void test_no_session_answers_per_on_internal_error(void)
+{
+	start("", postfix);                         /* nothing made the session */
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_TEMPFAIL);
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_TEMPFAIL);
+	CU_ASSERT_EQUAL(helo(HONEST), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(header(XMP, "x"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_abort(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.ninserted + mta.ndeleted, 0);
+	close_session();
+	start("on_internal_error = accept\n", postfix);
+	CU_ASSERT_EQUAL(MAIL("<a@sender.example>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	close_session();
+}
+
+/* An MTA that refuses our reply text still gets the refusal (it gives its own reply). */
+static void test_refused_reply_still_refuses(void)
+{
+	open_session("", IMPOSTOR);
+	mta.refuse_replies = true;
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_REJECT);
+	CU_ASSERT_EQUAL(mta.replies, 1);
+	close_session();
+}
+
+/* ---- prefetches ------------------------------------------------------------ */
+
+/* The client's PTR at connect, the first FQDN HELO's A/AAAA/MX, then nothing more. */
+static void test_prefetch_budget(void)
+{
+	start("", postfix);
+	connect_from(CLIENT);
+	CU_ASSERT_EQUAL_FATAL(nprefetched, 1);
+	CU_ASSERT_STRING_EQUAL(prefetched[0].name, REVERSE);
+	CU_ASSERT_EQUAL(prefetched[0].type, DNS_T_PTR);
+	helo("localhost");                          /* not a name to look up */
+	CU_ASSERT_EQUAL(nprefetched, 1);
+	helo("Mail.Sender.Example.");
+	CU_ASSERT_EQUAL_FATAL(nprefetched, 4);
+	for (unsigned i = 1; i < 4; i++)
+		CU_ASSERT_STRING_EQUAL(prefetched[i].name, HONEST);
+	CU_ASSERT_EQUAL(prefetched[1].type, DNS_T_A);
+	CU_ASSERT_EQUAL(prefetched[2].type, DNS_T_AAAA);
+	CU_ASSERT_EQUAL(prefetched[3].type, DNS_T_MX);
+	for (int i = 0; i < 1000; i++) {            /* a client cycling through names */
+		char name[64];
+
+		snprintf(name, sizeof name, "host%d.sender.example", i);
+		helo(name);
+	}
+	CU_ASSERT_EQUAL(nprefetched, SESSION_PREFETCHES);
+	CU_ASSERT_EQUAL(resolver.submitted, 0);     /* prefetches are not decisions */
+	close_session();
+}
+
+/* Only the first FQDN HELO is prefetched, even with the budget left by a client without PTR. */
+static void test_later_helo_not_prefetched(void)
+{
+	start("", postfix);
+	mxp_filter.xxfi_connect(ctx(), (char *)"localhost", NULL);
+	CU_ASSERT_EQUAL(nprefetched, 0);            /* no address: no PTR */
+	helo(HONEST);
+	helo("other.sender.example");
+	CU_ASSERT_FATAL(nprefetched <= PREFETCH_LOG);
+	for (unsigned i = 0; i < nprefetched; i++)
+		CU_ASSERT_STRING_NOT_EQUAL(prefetched[i].name, "other.sender.example");
+	close_session();
+}
+
+/* ---- headers at end of message --------------------------------------------- */
+
+/* Feeds the message's headers: two forged X-MX-Policy, two A-R claiming our id, one not. */
+static void forged_headers(const char *id)
+{
+	char ours[128], spaced[128], lookalike[128];
+
+	snprintf(ours, sizeof ours, "%s; spf=pass smtp.mailfrom=sender.example", id);
+	snprintf(spaced, sizeof spaced, "\t%s;\n\tdkim=pass", id);
+	snprintf(lookalike, sizeof lookalike, "%sx; dkim=pass", id);
+	header(XMP, "forged; checks=-");
+	header(AR, ours);                           /* A-R #1: ours, forged */
+	header("Received", "from somewhere");
+	header(AR, "other.example; dkim=pass");     /* A-R #2: another authserv-id */
+	header(XMP, "forged again");
+	header(AR, spaced);                         /* A-R #3: ours, folded */
+	header(AR, lookalike);                      /* A-R #4: a longer id, not ours */
+}
+
+/* Forged headers under our names go, last first; our iprev result is added. */
+static void test_eom_rewrites_headers(void)
+{
+	const struct fake_header *h;
+
+	open_session("", HONEST);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	forged_headers(MTA_NAME);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, 4);
+	CU_ASSERT_STRING_EQUAL(mta.deleted[0].name, XMP);
+	CU_ASSERT_EQUAL(mta.deleted[0].index, 2);
+	CU_ASSERT_STRING_EQUAL(mta.deleted[1].name, XMP);
+	CU_ASSERT_EQUAL(mta.deleted[1].index, 1);
+	CU_ASSERT_STRING_EQUAL(mta.deleted[2].name, AR);
+	CU_ASSERT_EQUAL(mta.deleted[2].index, 3);
+	CU_ASSERT_STRING_EQUAL(mta.deleted[3].name, AR);
+	CU_ASSERT_EQUAL(mta.deleted[3].index, 1);
+	CU_ASSERT_EQUAL(mta.ninserted, 1);          /* nothing tagged: no X-MX-Policy */
+	h = fake_mta_inserted(&mta, AR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(h->index, 0);
+	CU_ASSERT_STRING_EQUAL(h->value, MTA_NAME ";\n\tiprev=pass policy.iprev=" CLIENT
+				" (" HONEST ")");
+	close_session();
+}
+
+/* More A-R headers claiming our id than are kept: the first ones go, nothing overflows. */
+static void test_eom_caps_removed_headers(void)
+{
+	open_session("", HONEST);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	for (int i = 0; i < AR_HEADERS_MAX + 6; i++)
+		header(AR, MTA_NAME "; spf=pass");
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, AR_HEADERS_MAX);
+	CU_ASSERT_EQUAL(mta.deleted[0].index, AR_HEADERS_MAX);
+	CU_ASSERT_EQUAL(mta.deleted[AR_HEADERS_MAX - 1].index, 1);
+	close_session();
+}
+
+/* A tagging check names itself in X-MX-Policy; authserv_id names the headers. */
+static void test_eom_tags_under_authserv_id(void)
+{
+	const struct fake_header *h;
+
+	open_session("authserv_id = auth.example\n", UNKNOWN_HELO);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	forged_headers("auth.example");
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_EQUAL(mta.ndeleted, 4);
+	h = fake_mta_inserted(&mta, XMP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(h->index, 0);
+	CU_ASSERT_STRING_EQUAL(h->value, "auth.example; checks=helo_unknown");
+	h = fake_mta_inserted(&mta, AR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(strncmp(h->value, "auth.example;\n\tiprev=pass ", 26), 0);
+	close_session();
+
+	start("", NULL);                            /* neither authserv_id nor j */
+	connect_from(CLIENT);
+	helo(UNKNOWN_HELO);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	mxp_filter.xxfi_eom(ctx());
+	h = fake_mta_inserted(&mta, XMP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(h->value, "localhost; checks=helo_unknown");
+	close_session();
+}
+
+/* ---- a long session: what one message leaves to the next ---------------- */
+
+/* The tag of one message is not carried into the next one's header. */
+static void test_tags_last_one_message(void)
+{
+	open_session("", UNKNOWN_HELO);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_PTR_NOT_NULL(fake_mta_inserted(&mta, XMP));
+	CU_ASSERT_EQUAL(session()->tagged, 0);      /* the message is over */
+	CU_ASSERT_PTR_NULL(session()->from);
+	fake_mta_forget(&mta);
+	MAIL("<b@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<postmaster@example.net>"), SMFIS_CONTINUE);  /* exempt: untagged */
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_PTR_NULL(fake_mta_inserted(&mta, XMP));
+	CU_ASSERT_PTR_NOT_NULL(fake_mta_inserted(&mta, AR));    /* the connection's iprev stays */
+	close_session();
+}
+
+/* Headers counted in an aborted message are not removed from the next one. */
+static void test_abort_forgets_the_message(void)
+{
+	open_session("", HONEST);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	forged_headers(MTA_NAME);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_abort(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_PTR_NULL(session()->from);
+	CU_ASSERT_EQUAL(session()->forged_headers, 0);
+	CU_ASSERT_EQUAL(session()->ar_ours_count, 0);
+	MAIL("<b@sender.example>");
+	RCPT("<user@example.net>");
+	header(AR, "other.example; dkim=pass");
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_EQUAL(mta.ndeleted, 0);
+	close_session();
+}
+
+/* A DNS failure defers one message; the next decision asks again and accepts. */
+static void test_dns_failure_does_not_outlast_its_decision(void)
+{
+	static const struct fake_row ptr_fails[] = {
+		{REVERSE, DNS_T_PTR, DNS_TEMPFAIL, {NULL}, NULL}, {NULL, 0, 0, {NULL}, NULL},
+	};
+	const struct fake_header *h;
+
+	open_session("", HONEST);
+	zone_with(ptr_fails);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_TEMPFAIL);
+	mxp_filter.xxfi_abort(ctx());
+	zone_with(NULL);                            /* the server answers again */
+	fake_mta_forget(&mta);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	mxp_filter.xxfi_eom(ctx());
+	h = fake_mta_inserted(&mta, AR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h->value, "iprev=pass"));
+	close_session();
+}
+
+/* A client that greets again is judged on the new name, its DNS looked up anew. */
+static void test_new_helo_gets_a_new_verdict(void)
+{
+	const struct fake_header *h;
+
+	open_session("", IMPOSTOR);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_REJECT);
+	mxp_filter.xxfi_abort(ctx());
+	fake_mta_forget(&mta);
+	CU_ASSERT_EQUAL(helo(HONEST), SMFIS_NOREPLY);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_PTR_NULL(fake_mta_inserted(&mta, XMP));
+	fake_mta_forget(&mta);
+	helo(UNKNOWN_HELO);                         /* a name that does not resolve: tagged */
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	mxp_filter.xxfi_eom(ctx());
+	h = fake_mta_inserted(&mta, XMP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(h->value, MTA_NAME "; checks=helo_unknown");
+	close_session();
+}
+
+/* ---- the decision line ------------------------------------------------------ */
+
+static char captured[8192];
+
+/* Runs one RCPT with the log's stderr sink going to a file, read back into captured. */
+static sfsistat rcpt_logged(const char *address)
+{
+	FILE *f = tmpfile();
+	int saved;
+	sfsistat rc;
+	size_t n;
+
+	CU_ASSERT_FATAL(f != NULL);
+	fflush(stderr);
+	saved = dup(2);
+	CU_ASSERT_FATAL(saved >= 0 && dup2(fileno(f), 2) == 2);
+	rc = RCPT(address);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(captured, 1, sizeof captured - 1, f);
+	captured[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+/* The refusal is logged with the queue id ({i}), the session id and the stage. */
+static void test_decision_line_logged(void)
+{
+	char want[64];
+
+	open_session("", IMPOSTOR);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(rcpt_logged("<user@example.net>"), SMFIS_REJECT);
+	snprintf(want, sizeof want, QUEUE_ID ": session=%s stage=RCPT ", session()->id);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " checks=helo_impersonation"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " verdict=reject"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " rcpt=<user@example.net>"));
+	close_session();
+}
+
+int main(void)
+{
+	static CU_TestInfo tests[] = {
+		UNIT_TEST(test_negotiate_asks_what_the_filter_needs),
+		UNIT_TEST(test_no_reply_steps),
+		UNIT_TEST(test_close_releases_the_session),
+		UNIT_TEST(test_local_address_from_macros),
+		UNIT_TEST(test_honest_session_accepted),
+		UNIT_TEST(test_refused_at_rcpt),
+		UNIT_TEST(test_refused_at_mail),
+		UNIT_TEST(test_dry_run_never_refuses),
+		UNIT_TEST(test_dns_failure_defers),
+		UNIT_TEST(test_authenticated_sender_exempt),
+		UNIT_TEST(test_exempt_and_local_clients_ask_no_dns),
+		UNIT_TEST(test_no_session_answers_per_on_internal_error),
+		UNIT_TEST(test_refused_reply_still_refuses),
+		UNIT_TEST(test_prefetch_budget),
+		UNIT_TEST(test_later_helo_not_prefetched),
+		UNIT_TEST(test_eom_rewrites_headers),
+		UNIT_TEST(test_eom_caps_removed_headers),
+		UNIT_TEST(test_eom_tags_under_authserv_id),
+		UNIT_TEST(test_tags_last_one_message),
+		UNIT_TEST(test_abort_forgets_the_message),
+		UNIT_TEST(test_dns_failure_does_not_outlast_its_decision),
+		UNIT_TEST(test_new_helo_gets_a_new_verdict),
+		UNIT_TEST(test_decision_line_logged),
+		CU_TEST_INFO_NULL,
+	};
+	static CU_SuiteInfo suites[] = {
+		{"callbacks", NULL, NULL, NULL, NULL, tests},
+		CU_SUITE_INFO_NULL,
+	};
+
+	log_open_stderr_only();
+	callbacks_dns.decision = table_decision;
+	callbacks_dns.prefetch = table_prefetch;
+	return unit_run(suites);
+}
