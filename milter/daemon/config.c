@@ -312,6 +312,18 @@ void config_print(const struct config *cfg, FILE *out)
 		fprintf(out, "%s = %s\n", opts[i].name, cfg->values[i]);
 }
 
+void config_print_annotated(const struct config *cfg, FILE *out)
+{
+	const struct option_def *opts = config_options();
+
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		fprintf(out, "%s# %s\n", i ? "\n" : "", opts[i].help);
+		if (!opts[i].reloadable)
+			fprintf(out, "# takes effect at restart, not at reload\n");
+		fprintf(out, "%s = %s\n", opts[i].name, cfg->values[i]);
+	}
+}
+
 const char *config_value(const struct config *cfg, const char *name)
 {
 	int idx = option_index(name);

@@ -61,6 +61,12 @@ void config_errors_clear(struct config_errors *errs);
 
 /* Writes every option as "name = value", the way -n shows them. */
 void config_print(const struct config *cfg, FILE *out);
+/*
+ * The same, each option with its line of help as a comment above it and a
+ * second comment when a reload cannot change it (-n -n); still a valid
+ * configuration.
+ */
+void config_print_annotated(const struct config *cfg, FILE *out);
 /* The effective text of an option, or NULL for an unknown name. */
 const char *config_value(const struct config *cfg, const char *name);
 

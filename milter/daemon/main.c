@@ -47,7 +47,7 @@ struct options {
 	const char *user;           /* -u USER[:GROUP] */
 	const char *pidfile;
 	bool foreground;
-	bool check_only;
+	int check_only;             /* -n: 1 prints the settings, 2 (-nn) with their help */
 	const char *query_client;   /* -q: the query mode */
 	const char *query_local;    /* -a */
 	const char *query_helo;
@@ -65,6 +65,7 @@ static void usage(FILE *out)
 		"  -c FILE    configuration file (default %s)\n"
 		"  -f         stay in the foreground and log to stderr as well\n"
 		"  -n         check the configuration, print the effective settings, exit\n"
+		"             (-nn: each with its line of help above it)\n"
 		"  -p SOCKET  listen here instead of the configured socket\n"
 		"             (unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST)\n"
 		"  -u USER    run as USER (and GROUP) once the socket is open\n"
@@ -89,7 +90,7 @@ static int parse_args(int argc, char **argv)
 		case 'c': opts.config_path = optarg; break;
 		case 'q': opts.query_client = optarg; break;
 		case 'f': opts.foreground = true; break;
-		case 'n': opts.check_only = true; break;
+		case 'n': opts.check_only++; break;
 		case 'p': opts.socket = optarg; break;
 		case 'u': opts.user = optarg; break;
 		case 'P': opts.pidfile = optarg; break;
@@ -658,7 +659,10 @@ int main(int argc, char **argv)
 		config_free(probe);
 	}
 	if (opts.check_only) {
-		config_print(cfg, stdout);
+		if (opts.check_only > 1)
+			config_print_annotated(cfg, stdout);
+		else
+			config_print(cfg, stdout);
 		config_free(cfg);
 		return 0;
 	}

@@ -59,22 +59,23 @@ static const struct option_def general_options[] = {
 	[OPTION_SOCKET_GROUP] = {"socket_group", OPT_GROUP, "", false,
 		"group that owns a unix socket (empty: the user's primary group)", PLAIN},
 	[OPTION_DNS_SERVERS] = {"dns_servers", OPT_SERVERS, "", true,
-		"DNS servers, ADDR or ADDR:PORT or [IPV6]:PORT (empty: /etc/resolv.conf)", PLAIN},
+		"name servers by address, with an optional port: 127.0.0.1, 127.0.0.1:5353, "
+		"[::1]:53 (empty: /etc/resolv.conf)", PLAIN},
 	[OPTION_DNS_TIMEOUT_MS] = {"dns_timeout_ms", OPT_INT, "2000", true,
-		"first DNS retransmission timeout; it doubles on each retry round",
+		"first retransmission timeout, in milliseconds; it doubles on each retry round",
 		RANGE(100, 30000)},
 	[OPTION_DNS_TRIES] = {"dns_tries", OPT_INT, "2", true,
-		"DNS tries per server", RANGE(1, 10)},
+		"tries per server", RANGE(1, 10)},
 	[OPTION_DNS_CACHE_SIZE] = {"dns_cache_size", OPT_INT, "10000", true,
-		"DNS answers kept in the shared cache (0 disables it)", RANGE(0, 10000000)},
+		"answers kept in the shared cache; 0 disables caching", RANGE(0, 10000000)},
 	[OPTION_DECISION_TIMEOUT_MS] = {"decision_timeout_ms", OPT_INT, "10000", true,
-		"the longest one decision waits for its DNS facts before it counts them as "
-		"temporary failures", RANGE(100, 25000)},
+		"the longest one decision (one MAIL or RCPT command) waits for its DNS facts; "
+		"what is still missing then counts as a temporary failure", RANGE(100, 25000)},
 	[OPTION_DNS_MIN_TTL] = {"dns_min_ttl", OPT_INT, "5", true,
-		"shortest time an answer is cached, seconds (a temporary failure: 2 s at most)",
-		RANGE(0, 3600)},
+		"shortest time an answer is cached, in seconds; a temporary failure is kept "
+		"2 seconds at most", RANGE(0, 3600)},
 	[OPTION_DNS_MAX_TTL] = {"dns_max_ttl", OPT_INT, "86400", true,
-		"longest time an answer is cached, seconds", RANGE(0, 604800)},
+		"longest time an answer is cached, in seconds", RANGE(0, 604800)},
 	[OPTION_PTR_MAX_NAMES] = {"ptr_max_names", OPT_INT, "10", true,
 		"PTR names checked for forward confirmation; more are logged and ignored",
 		RANGE(1, 32)},
@@ -85,44 +86,47 @@ static const struct option_def general_options[] = {
 	[OPTION_ALLOW_CLIENTS] = {"allow_clients", OPT_CIDRS, "127.0.0.1/32 ::1/128", true,
 		"client addresses and networks exempt from every check", PLAIN},
 	[OPTION_ALLOW_HELO] = {"allow_helo", OPT_HELO_ALLOW, "", true,
-		"client networks, or HELO domains (with their subdomains), exempt from the "
-		"helo_* checks", PLAIN},
+		"client addresses or networks, or HELO domains with their subdomains, exempt "
+		"from the helo_* checks", PLAIN},
 	[OPTION_ALLOW_PTR] = {"allow_ptr", OPT_DOMAINS, "", true,
 		"forward-confirmed client host names (domains, with their subdomains) exempt "
 		"from every check", PLAIN},
 	[OPTION_ALLOW_RECIPIENTS] = {"allow_recipients", OPT_RECIPIENTS, "postmaster@ abuse@", true,
 		"recipients never refused: local@ (any domain), user@domain, @domain", PLAIN},
 	[OPTION_ALLOW_AUTHENTICATED] = {"allow_authenticated", OPT_BOOL, "yes", true,
-		"exempt SMTP-AUTH authenticated clients", PLAIN},
+		"exempt clients that authenticated with SMTP AUTH", PLAIN},
 	[OPTION_ALLOW_BACKUP_CLIENTS] = {"allow_backup_clients", OPT_CIDRS, "", true,
-		"clients allowed to use a backup MX while the primary is up", PLAIN},
+		"clients allowed to use a backup MX while a more-preferred one is up", PLAIN},
 	[OPTION_MX_PROBE_PORT] = {"mx_probe_port", OPT_INT, "25", true,
-		"TCP port probed on a more-preferred MX for backup_primary_up", RANGE(1, 65535)},
+		"TCP port probed on more-preferred exchangers for backup_primary_up",
+		RANGE(1, 65535)},
 	[OPTION_MX_PROBE_TIMEOUT_MS] = {"mx_probe_timeout_ms", OPT_INT, "1000", true,
-		"how long a probe may take; one that cannot complete counts as down",
-		RANGE(50, 10000)},
+		"how long a probe may take, in milliseconds; one that cannot complete counts "
+		"as down", RANGE(50, 10000)},
 	[OPTION_MX_PROBE_TTL] = {"mx_probe_ttl", OPT_INT, "60", true,
-		"seconds a probe result is kept and shared", RANGE(0, 3600)},
+		"seconds a probe result is kept and shared by all sessions", RANGE(0, 3600)},
 	[OPTION_ALLOW_MX_PEERS] = {"allow_mx_peers", OPT_BOOL, "yes", true,
-		"exempt clients that are MX hosts of the recipient domain (a backup relaying to "
-		"the primary)", PLAIN},
+		"exempt clients that are MX hosts of the recipient's domain (a backup relaying "
+		"to the primary)", PLAIN},
 	[OPTION_ENFORCE_AT] = {"enforce_at", OPT_ENUM, "rcpt", true,
 		"give refusals at each RCPT TO (rcpt) or at MAIL FROM (mail)",
 		WORDS(enforce_words, NULL)},
 	[OPTION_DRY_RUN] = {"dry_run", OPT_BOOL, "no", true,
-		"log would-reject and would-tempfail instead of refusing", PLAIN},
+		"refuse nothing: log would-reject and would-tempfail, and tag the message", PLAIN},
 	[OPTION_AUTHSERV_ID] = {"authserv_id", OPT_STRING, "", true,
-		"name in the headers this filter adds (empty: the MTA's host name, macro j)", PLAIN},
+		"the name in the headers this filter adds (empty: the MTA's host name, macro j)",
+		PLAIN},
 	[OPTION_ON_INTERNAL_ERROR] = {"on_internal_error", OPT_ENUM, "tempfail", true,
 		"what to answer when the filter itself fails: tempfail or accept",
 		WORDS(internal_error_words, NULL)},
 	[OPTION_STATS_FILE] = {"stats_file", OPT_PATH, "", true,
-		"counters in the Prometheus text format, rewritten atomically every stats_interval "
-		"seconds (empty: none)", PLAIN},
+		"counters in the Prometheus text format, rewritten atomically every "
+		"stats_interval seconds and at stop (empty: none)", PLAIN},
 	[OPTION_STATS_INTERVAL] = {"stats_interval", OPT_INT, "60", true,
 		"seconds between two writes of stats_file", RANGE(1, 86400)},
 	[OPTION_LOG_FACILITY] = {"log_facility", OPT_ENUM, "mail", true,
-		"syslog facility", WORDS(facility_words, facility_codes)},
+		"syslog facility: mail, daemon, user, local0..local7",
+		WORDS(facility_words, facility_codes)},
 	[OPTION_LOG_LEVEL] = {"log_level", OPT_ENUM, "info", true,
 		"lowest syslog priority logged: err, warning, notice, info (decisions) or debug",
 		WORDS(level_words, level_codes)},
@@ -131,30 +135,48 @@ static const struct option_def general_options[] = {
 _Static_assert(sizeof general_options / sizeof general_options[0] == GENERAL_OPTION_COUNT,
 	       "an entry per enum option_id");
 
+/* What each check finds: the help of its action option. */
+static const char *const check_help[] = {
+	[CHECK_HELO_MISSING] = "no HELO or EHLO before MAIL FROM",
+	[CHECK_HELO_SYNTAX] = "not an RFC 5321 domain or address literal",
+	[CHECK_HELO_BARE_IP] = "an IP address without brackets",
+	[CHECK_HELO_NOT_FQDN] = "a single label such as localhost",
+	[CHECK_HELO_IMPERSONATION] =
+		"one of our names or addresses, or the recipient domain's or its MX hosts'",
+	[CHECK_HELO_LITERAL_MISMATCH] = "an address literal that is not the client's address",
+	[CHECK_HELO_UNKNOWN] = "the HELO name has no A, AAAA or MX record",
+	[CHECK_HELO_MISMATCH] = "the HELO name exists but none of its addresses is the client",
+	[CHECK_PTR_MISSING] = "the client's address has no PTR record",
+	[CHECK_PTR_UNCONFIRMED] = "no PTR name resolves back to the client",
+	[CHECK_PTR_GENERIC] = "the PTR name looks dynamic or residential",
+	[CHECK_BACKUP_PRIMARY_UP] =
+		"the route is backup while a more-preferred exchanger accepts connections",
+};
+
+_Static_assert(sizeof check_help / sizeof check_help[0] == CHECK_COUNT, "help for every check");
+
+/* The same for every check's reply option. */
+static const char reply_help[] = "the reply when the check refuses: CODE X.Y.Z text";
+
 static struct option_def all_options[OPTION_COUNT + 1];
-static char check_help[2 * CHECK_COUNT][96];
 static char check_reply_names[CHECK_COUNT][64];
 static pthread_once_t options_once = PTHREAD_ONCE_INIT;
 
-/* Each check's names and help are made from check_name() once, then only read. */
+/*
+ * Each check's option names come from check_name(), so the "_reply" ones
+ * are made once, here, and only read afterwards.
+ */
 static void build_options(void)
 {
 	memcpy(all_options, general_options, sizeof general_options);
 	for (int i = 0; i < CHECK_COUNT; i++) {
-		struct option_def *act = &all_options[option_action_of(i)];
-		struct option_def *rep = &all_options[option_reply_of(i)];
-
-		snprintf(check_help[2 * i], sizeof check_help[0],
-			 "action of %s: reject, tempfail, tag, log or off", check_name(i));
-		snprintf(check_help[2 * i + 1], sizeof check_help[0],
-			 "reply of %s when it refuses: CODE X.Y.Z text", check_name(i));
 		snprintf(check_reply_names[i], sizeof check_reply_names[0], "%s_reply",
 			 check_name(i));
-		*act = (struct option_def){check_name(i), OPT_ACTION,
-			action_name(check_default_action(i)), true, check_help[2 * i],
+		all_options[option_action_of(i)] = (struct option_def){check_name(i),
+			OPT_ACTION, action_name(check_default_action(i)), true, check_help[i],
 			i, 0, 0, NULL, NULL};
-		*rep = (struct option_def){check_reply_names[i], OPT_REPLY,
-			check_default_reply(i), true, check_help[2 * i + 1],
+		all_options[option_reply_of(i)] = (struct option_def){check_reply_names[i],
+			OPT_REPLY, check_default_reply(i), true, reply_help,
 			i, 0, 0, NULL, NULL};
 	}
 }

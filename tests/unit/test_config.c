@@ -508,16 +508,21 @@ static void test_every_option_bound(void)
 	config_free(cfg);
 }
 
-/* Every option set away from its default reaches its own field, and -n shows it. */
-static void test_every_option_set(void)
+static struct config *parse_every_option(void)
 {
 	char *text = every_option_text();
 	struct config *cfg = parse_ok(text);
-	const struct option_def *o = config_options();
-	const struct policy *p;
-	struct netaddr a;
 
 	free(text);
+	return cfg;
+}
+
+/* Every option set away from its default: -n shows each value as written. */
+static void test_every_option_value(void)
+{
+	struct config *cfg = parse_every_option();
+	const struct option_def *o = config_options();
+
 	if (cfg == NULL)
 		return;
 	for (int i = 0; i < OPTION_COUNT; i++) {
@@ -530,6 +535,18 @@ static void test_every_option_set(void)
 	for (int i = 0; i < GENERAL_OPTION_COUNT; i++)
 		CU_ASSERT_STRING_EQUAL(config_value(cfg, o[i].name),
 				       strstr(every_option[i], " = ") + 3);
+	config_free(cfg);
+}
+
+/* ... and each general option's value reaches its own field. */
+static void test_every_option_field(void)
+{
+	struct config *cfg = parse_every_option();
+	const struct policy *p;
+	struct netaddr a;
+
+	if (cfg == NULL)
+		return;
 	p = &cfg->policy;
 	CU_ASSERT_STRING_EQUAL(cfg->socket, "unix:/run/mxp/test.sock");
 	CU_ASSERT_EQUAL(cfg->socket_mode, 0600);
@@ -571,8 +588,18 @@ static void test_every_option_set(void)
 	CU_ASSERT_EQUAL(cfg->stats_interval, 30);
 	CU_ASSERT_EQUAL(cfg->log_facility, LOG_LOCAL5);
 	CU_ASSERT_EQUAL(cfg->log_level, LOG_DEBUG);
+	config_free(cfg);
+}
+
+/* ... and each check's action and reply reach that check's setting. */
+static void test_every_check_field(void)
+{
+	struct config *cfg = parse_every_option();
+
+	if (cfg == NULL)
+		return;
 	for (int c = 0; c < CHECK_COUNT; c++) {
-		const struct check_setting *cs = &p->checks[c];
+		const struct check_setting *cs = &cfg->policy.checks[c];
 		char want[96];
 
 		CU_ASSERT_EQUAL(cs->action, other_action(c));
@@ -588,9 +615,48 @@ static void test_option_table(void)
 	const struct option_def *o = config_options();
 	size_t n = 0;
 
-	for (; o[n].name; n++)
-		CU_ASSERT_PTR_NOT_NULL(o[n].help);
+	for (; o[n].name; n++) {
+		/* one line each: -nn prints it as a comment above the option */
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o[n].help);
+		CU_ASSERT_TRUE(o[n].help[0] != '\0' && strchr(o[n].help, '\n') == NULL);
+	}
 	CU_ASSERT_EQUAL(n, 31 + 2 * CHECK_COUNT);
+}
+
+static char *printed(const struct config *cfg, void (*print)(const struct config *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	print(cfg, out);
+	fclose(out);
+	return buf;
+}
+
+/* -nn: each option under its help (and the restart note), still a valid file. */
+static void test_print_annotated(void)
+{
+	struct config *cfg = parse_ok("dry_run = yes\n"), *again;
+	char *plain = printed(cfg, config_print), *annotated = printed(cfg, config_print_annotated);
+	char *again_plain;
+	struct config_errors errs = {0};
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(annotated, "# where to listen: unix:/path, local:/path, "
+				      "inet:PORT@HOST or inet6:PORT@HOST\n"
+				      "# takes effect at restart, not at reload\n"
+				      "socket = inet:8891@127.0.0.1\n\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(annotated, "\n\n# refuse nothing: log would-reject and "
+				      "would-tempfail, and tag the message\ndry_run = yes\n\n"));
+	again = config_parse_string("annotated", annotated, &errs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+	again_plain = printed(again, config_print);
+	CU_ASSERT_STRING_EQUAL(again_plain, plain);
+	free(again_plain);
+	config_free(again);
+	free(annotated);
+	free(plain);
+	config_free(cfg);
 }
 
 int main(void)
@@ -603,8 +669,9 @@ int main(void)
 		UNIT_TEST(test_every_error_reported),
 		UNIT_TEST(test_missing_file), UNIT_TEST(test_unreadable_file),
 		UNIT_TEST(test_print_roundtrip),
-		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table),
-		UNIT_TEST(test_every_option_bound), UNIT_TEST(test_every_option_set),
+		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table), UNIT_TEST(test_print_annotated),
+		UNIT_TEST(test_every_option_bound), UNIT_TEST(test_every_option_value),
+		UNIT_TEST(test_every_option_field), UNIT_TEST(test_every_check_field),
 		UNIT_TEST(test_parse_reentrant), UNIT_TEST(test_reloadable),
 		UNIT_TEST(test_restart_changes),
 		CU_TEST_INFO_NULL,
