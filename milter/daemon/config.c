@@ -148,6 +148,9 @@ static void finish_replies(struct config *cfg, struct parse_state *st)
 		char want = cs->action == ACTION_TEMPFAIL ? '4' : '5';
 		unsigned rep_line = st->line_of[rep_idx];
 
+		/* a reply its own line could not parse is empty, and already reported */
+		if (cs->reply.code[0] == '\0')
+			continue;
 		if (strcmp(cs->reply.code, "421") == 0) {
 			add_error(st->errs, st->file, rep_line,
 				  "%s_reply: 421 would close the connection; use 450 or 451",

@@ -254,6 +254,19 @@ static void test_every_error_reported(void)
 	config_errors_clear(&errs);
 }
 
+/* A reply that does not parse is one error, not a second one about its class. */
+static void test_bad_reply_reported_once(void)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_parse_string("x.conf", "helo_syntax_reply = 250 ok\n", &errs);
+
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 1);
+	for (size_t i = 1; i < errs.count; i++)
+		fprintf(stderr, "\n  also: '%s'\n", errs.items[i]);
+	config_errors_clear(&errs);
+}
+
 static void test_missing_file(void)
 {
 	struct config_errors errs = {0};
@@ -666,7 +679,7 @@ int main(void)
 		UNIT_TEST(test_empty_list_clears_default), UNIT_TEST(test_comment_right_after_equals),
 		UNIT_TEST(test_errors), UNIT_TEST(test_socket_group),
 		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_time_budget),
-		UNIT_TEST(test_every_error_reported),
+		UNIT_TEST(test_every_error_reported), UNIT_TEST(test_bad_reply_reported_once),
 		UNIT_TEST(test_missing_file), UNIT_TEST(test_unreadable_file),
 		UNIT_TEST(test_print_roundtrip),
 		UNIT_TEST(test_snapshots), UNIT_TEST(test_option_table), UNIT_TEST(test_print_annotated),
