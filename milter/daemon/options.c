@@ -241,8 +241,10 @@ static struct option_field check_field(struct policy *p, int id)
 	return rel % 2 == 0 ? action_field(&cs->action) : reply_field(&cs->reply);
 }
 
-/* The one place that names the fields of struct config; no default: case,
- * so that -Wswitch names an option left out. */
+/*
+ * The one place that names the fields of struct config.  The switch has
+ * no default, so that -Wswitch names a general option left out.
+ */
 struct option_field option_field(struct config *cfg, int id)
 {
 	struct policy *p = &cfg->policy;
