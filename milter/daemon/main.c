@@ -177,6 +177,12 @@ static struct dns_settings dns_settings_of(const struct config *cfg)
 	return s;
 }
 
+/*
+ * The configuration the filter started with: what the options that need a
+ * restart (the socket's) still are, whatever reloads came since.
+ */
+static struct config *started_with;       /* kept to the end: the signal thread reads it */
+
 static void reload(void)
 {
 	struct config_errors errs = {0};
@@ -190,7 +196,8 @@ static void reload(void)
 		config_errors_clear(&errs);
 		return;
 	}
-	old = config_acquire();
+	/* against what the socket was opened with, not the last reload */
+	old = __atomic_load_n(&started_with, __ATOMIC_ACQUIRE);
 	if (old != NULL) {
 		const char *changed[OPTION_COUNT];
 		size_t n = config_restart_changes(old, fresh, changed, OPTION_COUNT);
@@ -199,7 +206,6 @@ static void reload(void)
 			log_msg(LOG_WARNING, "reload: %s changed; it takes effect at restart",
 				changed[i]);
 	}
-	config_release(old);
 	log_open("mxpolicy-milter", fresh->log_facility, log_to_stderr());
 	log_set_level(fresh->log_level);
 	struct dns_settings ds = dns_settings_of(fresh);
@@ -610,6 +616,7 @@ static int serve(struct config *cfg)
 	}
 	config_publish(cfg);
 	config_published = true;
+	__atomic_store_n(&started_with, config_acquire(), __ATOMIC_RELEASE);
 	if (!start_signal_thread())
 		return EXIT_SOFTWARE;
 	log_msg(LOG_NOTICE, "mxpolicy-milter %s listening on %s (config %s)",

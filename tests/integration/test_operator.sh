@@ -183,4 +183,19 @@ else
 	pass log_level_notice_accept
 fi
 
+
+# ---- options that need a restart --------------------------------------------------
+# Each reload that asks for another socket says it waits for a restart,
+# the second too: the filter still listens where it started.
+reload_milter "$BASE_CONF
+socket = inet:9899@127.0.0.1"
+reload_milter "$BASE_CONF
+socket = inet:9899@127.0.0.1"
+if [ "$(grep -c 'reload: socket changed; it takes effect at restart' "$T/milter.log")" -eq 2 ]; then
+	pass reload_socket_needs_restart
+else
+	fail reload_socket_needs_restart "not one restart warning per reload: $(grep -c 'reload: socket changed' "$T/milter.log")"
+fi
+accepted reload_socket_still_served 127.0.2.1 good.sender.example user@example.net "verdict=accept"
+
 summary
