@@ -30,6 +30,9 @@ printf '# comment\ndry_run = perhaps\n\nunknown_thing = 1\nhelo_syntax_reply = 4
 
 check n_good 0 '^dry_run = yes$' "$bin" -n -c "$dir/good.conf"
 check n_good_effective 0 '^helo_not_fqdn = tag$' "$bin" -n -c "$dir/good.conf"
+check nn_help 0 '^# takes effect at restart, not at reload$' "$bin" -nn -c "$dir/good.conf"
+"$bin" -nn -c "$dir/good.conf" >"$dir/annotated.conf" 2>&1
+check nn_reads_back 0 '^helo_not_fqdn = tag$' "$bin" -n -c "$dir/annotated.conf"
 check n_bad_line2 78 "^$dir/bad.conf:2: dry_run: expected yes or no$" "$bin" -n -c "$dir/bad.conf"
 check n_bad_line4 78 "^$dir/bad.conf:4: unknown option 'unknown_thing'$" "$bin" -n -c "$dir/bad.conf"
 check n_bad_line5 78 "^$dir/bad.conf:5: helo_syntax_reply: a 4xx reply does not fit action 'reject'" \
