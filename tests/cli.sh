@@ -75,6 +75,21 @@ check foreground_logs_to_stderr 0 '^on stderr$' run_foreground plain no
 check journal_stream_no_duplicate 0 '^not on stderr$' run_foreground journal yes
 
 # mxpolicy-audit: usage is exit 3 with the reason; nothing touches the network
+# A taken port: the filter names the process that holds it (the old
+# default, 8891, is OpenDKIM's).  The holder is a listener of this test's
+# own, on a port the kernel picks, stopped by its PID.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(30)' >"$dir/port" &
+holder=$!
+for _ in $(seq 50); do [ -s "$dir/port" ] && break; sleep 0.1; done
+port=$(cat "$dir/port")
+check port_taken_names_holder 70 \
+	"cannot listen on inet:$port@127.0.0.1: port $port is taken by python3 \\(pid $holder\\)" \
+	"$bin" -f -c "$dir/good.conf" -p "inet:$port@127.0.0.1"
+kill "$holder"
+wait "$holder" 2>/dev/null
+
 audit=$top_builddir/milter/audit/mxpolicy-audit
 check audit_version 0 '^mxpolicy-audit [0-9]+\.[0-9]+\.[0-9]+' "$audit" --version
 check audit_help 0 '^exit: 0 no bypass, 1 bypass found, 2 a probe could not run, 3 usage$' \

@@ -34,6 +34,7 @@
 #include "daemon/config.h"
 #include "dns/dns.h"
 #include "daemon/log.h"
+#include "daemon/portowner.h"
 #include "daemon/query.h"
 #include "daemon/stats.h"
 
@@ -573,7 +574,14 @@ static bool open_socket(const char *sock)
 		return false;
 	}
 	if (smfi_opensocket(true) == MI_FAILURE) {
-		log_msg(LOG_ERR, "cannot listen on %s: %s", sock, strerror(errno));
+		char why[160];
+
+		/* libmilter keeps bind's errno from us: look at the port itself */
+		if (portowner_explain(sock, why, sizeof why))
+			log_msg(LOG_ERR, "cannot listen on %s: %s; give this filter another "
+				"socket (-p or socket =)", sock, why);
+		else
+			log_msg(LOG_ERR, "cannot listen on %s: %s", sock, strerror(errno));
 		return false;
 	}
 	no_delay_on_listener();
