@@ -51,7 +51,7 @@ _Static_assert(sizeof level_words / sizeof level_words[0] ==
  * each reload.
  */
 static const struct option_def general_options[] = {
-	[OPTION_SOCKET] = {"socket", OPT_SOCKET, "inet:8891@127.0.0.1", false,
+	[OPTION_SOCKET] = {"socket", OPT_SOCKET, "inet:8895@127.0.0.1", false,
 		"where to listen: unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST",
 		PLAIN},
 	[OPTION_SOCKET_MODE] = {"socket_mode", OPT_MODE, "0660", false,

@@ -350,7 +350,7 @@ sendmail_mc() {
 	RELAY_DOMAIN(\`example.com')dnl
 	DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=0.0.0.0, Name=MTA')dnl
 	MC
-	sed "s/inet:8891@127.0.0.1/inet:$MILTER_PORT@127.0.0.1/" "$top_srcdir/contrib/sendmail/mxpolicy-milter.mc"
+	sed "s/inet:[0-9]*@127.0.0.1/inet:$MILTER_PORT@127.0.0.1/" "$top_srcdir/contrib/sendmail/mxpolicy-milter.mc"
 	printf 'MAILER(%s)dnl\nMAILER(%s)dnl\n' "\`local'" "\`smtp'"
 }
 

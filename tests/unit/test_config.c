@@ -49,7 +49,7 @@ static void test_defaults(void)
 	const struct policy *p = &cfg->policy;
 	struct netaddr lo, other;
 
-	CU_ASSERT_STRING_EQUAL(cfg->socket, "inet:8891@127.0.0.1");
+	CU_ASSERT_STRING_EQUAL(cfg->socket, "inet:8895@127.0.0.1");
 	CU_ASSERT_EQUAL(cfg->socket_mode, 0660);
 	CU_ASSERT_EQUAL(cfg->dns_timeout_ms, 2000);
 	CU_ASSERT_EQUAL(cfg->dns_tries, 2);
@@ -310,7 +310,7 @@ static void test_print_roundtrip(void)
 	fclose(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "helo_not_fqdn = log\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "allow_clients = 192.0.2.0/24\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "socket = inet:8891@127.0.0.1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "socket = inet:8895@127.0.0.1\n"));
 	/* what -n prints is itself a valid configuration */
 	again = config_parse_string("printed", buf, &errs);
 	CU_ASSERT_PTR_NOT_NULL(again);
@@ -658,7 +658,7 @@ static void test_print_annotated(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(annotated, "# where to listen: unix:/path, local:/path, "
 				      "inet:PORT@HOST or inet6:PORT@HOST\n"
 				      "# takes effect at restart, not at reload\n"
-				      "socket = inet:8891@127.0.0.1\n\n"));
+				      "socket = inet:8895@127.0.0.1\n\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(annotated, "\n\n# refuse nothing: log would-reject and "
 				      "would-tempfail, and tag the message\ndry_run = yes\n\n"));
 	again = config_parse_string("annotated", annotated, &errs);
