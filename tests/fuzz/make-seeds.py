@@ -98,6 +98,53 @@ for r in REPLIES:
     write("fuzz_smtp_reply", r)
 
 
+# Authentication-Results values: real ones (OpenDKIM, OpenDMARC, Gmail,
+# Microsoft, RFC 8601's examples, ours) and the tricks a forged iprev claim
+# might hide behind.
+OURS = "mx1.example.net"
+AUTHRES = [
+    OURS + ";\n\tdkim=pass (2048-bit key; unprotected) header.d=example.com "
+    "header.i=@example.com header.a=rsa-sha256 header.s=mail header.b=Xy7LmN2q;\n"
+    "\tdkim-atps=neutral",
+    OURS + ";\n\tdkim=fail reason=\"signature verification failed\" (1024-bit key; "
+    "unprotected) header.d=example.org header.i=@example.org header.b=\"AbC/+1x9\"",
+    OURS + "; dmarc=pass (p=none dis=none) header.from=example.com",
+    OURS + "; spf=pass smtp.mailfrom=example.com",
+    OURS + "; arc=none smtp.remote-ip=192.0.2.10",
+    OURS + ";\n\tiprev=pass policy.iprev=192.0.2.9 (mail.example.org)",
+    "mx.google.com;\r\n       dkim=pass header.i=@gmail.com header.s=20230601 "
+    "header.b=kZ3q+0aB;\r\n       spf=pass (google.com: domain of alice@gmail.com designates "
+    "209.85.220.41 as permitted sender) smtp.mailfrom=alice@gmail.com;\r\n       "
+    "dmarc=pass (p=NONE sp=QUARANTINE dis=NONE) header.from=gmail.com",
+    "spf=pass (sender IP is 40.107.22.51) smtp.mailfrom=example.com; dkim=pass (signature "
+    "was verified) header.d=example.com;dmarc=pass action=none header.from=example.com;"
+    "compauth=pass reason=100",
+    "mx.microsoft.com 1; spf=pass smtp.mailfrom=example.com; arc=none",
+    "example.org 1; none",
+    "foo.example.net (foobar) 1 (baz);\n    dkim (Because I like it) / 1 (One yay) = (wait "
+    "for it) fail\n      policy (A dot can go here) . (like that) expired\n      (this "
+    "surprised me) = (as I wasn't expecting it) 1362471462",
+    "MX1.EXAMPLE.NET; IPREV=PASS", OURS + ".; iprev/1=pass", '"' + OURS + '"; iprev=pass',
+    OURS + ";iprev=pass", OURS + '; dkim=pass (";) ; iprev=pass',
+    OURS + "; dkim=pass (x;) iprev=pass", OURS + '; dkim=pass reason="x; iprev=pass"',
+    OURS + "; dkim=pass (iprev=pass)", OURS + '; dkim=pass header.b="a) ; iprev=pass',
+    "(" + OURS + "; iprev=pass", '"' + OURS + "; iprev=pass", OURS + "/1; iprev=pass",
+    "(c) " + OURS + " (c); iprev (c) / (c) 1 (c) = (c) pass", OURS + " 99; iprev=pass",
+    OURS + "; none; iprev=pass", OURS + " iprev=pass", OURS + "; dkim=pass; none",
+    OURS + "; dkim=pass header.d=iprev.example policy.iprev=192.0.2.9",
+    OURS + "x; iprev=pass", "other.example; iprev=pass", "", ";", OURS, OURS + ";",
+    OURS + "; dkim=pass; spf=pass;", '"mx\\"1"; none', "\"\"; none",
+    OURS + "; dkim=pass (a (b (c) d) e) header.d=x", OURS + "; dkim=pass (a (b) header.d=x",
+    OURS + "; " + "dkim=pass header.d=a.example; " * 80 + "iprev=pass",
+    OURS + "; dkim=pass " + "(" * 3000 + ")" * 3000 + " header.d=x",
+    "iprev(" * 2000, "a" * 300 + "; none", OURS + "; " + "m" * 70 + "=pass",
+    OURS + "; dkim/1234567890=pass", OURS + "; dkim=pass \x01\xff header.d=x",
+    OURS + "; spf=pass smtp.mailfrom=\"a b\"@example.com",
+]
+for a in AUTHRES:
+    write("fuzz_authres", a)
+
+
 def response(qname, qtype, rcode=dns.rcode.NOERROR, answer=(), authority=(), flags=0):
     q = dns.message.make_query(qname, qtype)
     r = dns.message.make_response(q)
