@@ -14,6 +14,7 @@
 
 #include "daemon/callbacks.h"
 #include "dns/dns.h"
+#include "core/authres.h"
 #include "core/logline.h"
 #include "daemon/log.h"
 #include "daemon/mta.h"
@@ -384,19 +385,6 @@ static const char *authserv_id(const struct session *s)
 	return s->mta_name && s->mta_name[0] ? s->mta_name : "localhost";
 }
 
-/* An Authentication-Results header that claims to be ours (RFC 8601 section 5). */
-static bool carries_our_id(const struct session *s, const char *value)
-{
-	const char *id = authserv_id(s);
-	size_t n = strlen(id);
-
-	while (*value == ' ' || *value == '\t' || *value == '\r' || *value == '\n')
-		value++;
-	return strncasecmp(value, id, n) == 0 &&
-	       (value[n] == ';' || value[n] == ' ' || value[n] == '\t' || value[n] == '\0' ||
-		value[n] == '\r' || value[n] == '\n');
-}
-
 /* Nothing to decide at DATA: the reply is there for the MTA (callbacks.h). */
 static sfsistat mxp_data(UNUSED SMFICTX *ctx)
 {
@@ -413,8 +401,9 @@ static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
 		s->forged_headers++;
 	else if (strcasecmp(name, AR_HEADER) == 0) {
 		s->ar_seen++;
-		if (carries_our_id(s, value) && s->ar_ours_count < AR_HEADERS_MAX)
-			s->ar_ours[s->ar_ours_count++] = s->ar_seen;
+		/* only a forged iprev result under our id: OpenDKIM's dkim=pass stays */
+		if (s->ar_forged_count < AR_HEADERS_MAX && authres_claims(value, authserv_id(s), "iprev"))
+			s->ar_forged[s->ar_forged_count++] = s->ar_seen;
 	}
 	return no_answer(s, SMFIP_NR_HDR);
 }
@@ -438,7 +427,13 @@ static void add_iprev_header(SMFICTX *ctx, const struct session *s, const char *
 		log_msg(LOG_WARNING, "%s: cannot add the %s header", s->id, AR_HEADER);
 }
 
-/* Removes what came from outside under our headers' names, then adds ours. */
+/*
+ * Removes what came from outside claiming to be ours, last first so that
+ * the indexes hold: every X-MX-Policy, and each Authentication-Results
+ * with an iprev result under our id (never another filter's results under
+ * the same id: OpenDKIM's and OpenDMARC's default id is ours too).  Then
+ * adds ours.
+ */
 static void rewrite_headers(SMFICTX *ctx, struct session *s)
 {
 	const char *id = authserv_id(s);
@@ -448,8 +443,8 @@ static void rewrite_headers(SMFICTX *ctx, struct session *s)
 		if (!mta_delheader(ctx, POLICY_HEADER, (int)i))
 			log_msg(LOG_WARNING, "%s: cannot remove a forged %s header",
 				s->id, POLICY_HEADER);
-	for (unsigned i = s->ar_ours_count; i >= 1; i--)
-		if (!mta_delheader(ctx, AR_HEADER, (int)s->ar_ours[i - 1]))
+	for (unsigned i = s->ar_forged_count; i >= 1; i--)
+		if (!mta_delheader(ctx, AR_HEADER, (int)s->ar_forged[i - 1]))
 			log_msg(LOG_WARNING, "%s: cannot remove a forged %s header", s->id, AR_HEADER);
 	add_iprev_header(ctx, s, id);
 	if (s->tagged == 0)

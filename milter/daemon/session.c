@@ -118,5 +118,5 @@ void session_end_transaction(struct session *s)
 	s->tagged = 0;
 	s->forged_headers = 0;
 	s->ar_seen = 0;
-	s->ar_ours_count = 0;
+	s->ar_forged_count = 0;
 }

@@ -50,8 +50,8 @@ struct session {
 	unsigned tagged;                /* checks named in X-MX-Policy */
 	unsigned forged_headers;        /* X-MX-Policy headers that came from outside */
 	unsigned ar_seen;               /* Authentication-Results headers so far */
-	unsigned ar_ours_count;         /* of which carry our authserv-id ... */
-	unsigned ar_ours[AR_HEADERS_MAX];   /* ... at these 1-based indexes */
+	unsigned ar_forged_count;       /* of which claim iprev under our authserv-id ... */
+	unsigned ar_forged[AR_HEADERS_MAX]; /* ... at these 1-based indexes */
 };
 
 /* Takes over the caller's reference to cfg; NULL when out of memory. */

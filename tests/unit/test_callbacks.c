@@ -516,24 +516,50 @@ static void test_later_helo_not_prefetched(void)
 
 /* ---- headers at end of message --------------------------------------------- */
 
-/* Feeds the message's headers: two forged X-MX-Policy, two A-R claiming our id, one not. */
+/*
+ * Feeds the message's headers: two forged X-MX-Policy, and seven A-R of
+ * which three claim iprev under our id (#1, #4, #7) and go, interleaved
+ * with others' results under our id, another id and a longer one, kept.
+ */
 static void forged_headers(const char *id)
 {
-	char ours[128], spaced[128], lookalike[128];
+	char ar[7][160];
 
-	snprintf(ours, sizeof ours, "%s; spf=pass smtp.mailfrom=sender.example", id);
-	snprintf(spaced, sizeof spaced, "\t%s;\n\tdkim=pass", id);
-	snprintf(lookalike, sizeof lookalike, "%sx; dkim=pass", id);
+	snprintf(ar[0], sizeof ar[0], "%s; iprev=pass policy.iprev=192.0.2.99", id);
+	snprintf(ar[1], sizeof ar[1], "%s;\n\tdkim=pass (2048-bit key; unprotected) "
+		 "header.d=sender.example header.b=Xy7LmN2q", id);     /* OpenDKIM's */
+	snprintf(ar[2], sizeof ar[2], "other.example; iprev=pass");
+	snprintf(ar[3], sizeof ar[3], "\t%s;\n\tIPREV/1=pass", id);         /* folded */
+	snprintf(ar[4], sizeof ar[4], "%sx; iprev=pass", id);          /* a longer id */
+	snprintf(ar[5], sizeof ar[5], "%s; dmarc=pass (p=none dis=none) header.from=sender.example",
+		 id);                                                   /* OpenDMARC's */
+	snprintf(ar[6], sizeof ar[6], "%s; spf=pass smtp.mailfrom=sender.example (x;) iprev=pass",
+		 id);                                                   /* hidden past a ';' */
 	header(XMP, "forged; checks=-");
-	header(AR, ours);                           /* A-R #1: ours, forged */
+	header(AR, ar[0]);
+	header(AR, ar[1]);
 	header("Received", "from somewhere");
-	header(AR, "other.example; dkim=pass");     /* A-R #2: another authserv-id */
+	header(AR, ar[2]);
 	header(XMP, "forged again");
-	header(AR, spaced);                         /* A-R #3: ours, folded */
-	header(AR, lookalike);                      /* A-R #4: a longer id, not ours */
+	header(AR, ar[3]);
+	header(AR, ar[4]);
+	header(AR, ar[5]);
+	header(AR, ar[6]);
 }
 
-/* Forged headers under our names go, last first; our iprev result is added. */
+/* The A-R indexes removed, last first, as forged_headers() sends them. */
+static void assert_forged_ar_removed(void)
+{
+	static const int want[] = {7, 4, 1};
+
+	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, 2 + 3);
+	for (size_t i = 0; i < 3; i++) {
+		CU_ASSERT_STRING_EQUAL(mta.deleted[2 + i].name, AR);
+		CU_ASSERT_EQUAL(mta.deleted[2 + i].index, want[i]);
+	}
+}
+
+/* Forged headers under our names go, last first; others' are kept; our iprev result is added. */
 static void test_eom_rewrites_headers(void)
 {
 	const struct fake_header *h;
@@ -543,15 +569,12 @@ static void test_eom_rewrites_headers(void)
 	RCPT("<user@example.net>");
 	forged_headers(MTA_NAME);
 	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
-	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, 4);
+	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, 5);
 	CU_ASSERT_STRING_EQUAL(mta.deleted[0].name, XMP);
 	CU_ASSERT_EQUAL(mta.deleted[0].index, 2);
 	CU_ASSERT_STRING_EQUAL(mta.deleted[1].name, XMP);
 	CU_ASSERT_EQUAL(mta.deleted[1].index, 1);
-	CU_ASSERT_STRING_EQUAL(mta.deleted[2].name, AR);
-	CU_ASSERT_EQUAL(mta.deleted[2].index, 3);
-	CU_ASSERT_STRING_EQUAL(mta.deleted[3].name, AR);
-	CU_ASSERT_EQUAL(mta.deleted[3].index, 1);
+	assert_forged_ar_removed();
 	CU_ASSERT_EQUAL(mta.ninserted, 1);          /* nothing tagged: no X-MX-Policy */
 	h = fake_mta_inserted(&mta, AR);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
@@ -561,14 +584,31 @@ static void test_eom_rewrites_headers(void)
 	close_session();
 }
 
-/* More A-R headers claiming our id than are kept: the first ones go, nothing overflows. */
+/* Listed after OpenDKIM, under its (and our) default id: its dkim=pass reaches OpenDMARC. */
+static void test_eom_keeps_other_filters_results(void)
+{
+	open_session("", HONEST);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	header(AR, MTA_NAME "; dkim=pass header.d=sender.example header.b=Xy7LmN2q");
+	header(AR, MTA_NAME "; spf=pass smtp.mailfrom=sender.example");
+	header(AR, MTA_NAME "; dmarc=pass (p=reject dis=none) header.from=sender.example");
+	header(AR, MTA_NAME "; arc=none smtp.remote-ip=" CLIENT);
+	header(AR, "other.example; iprev=pass");
+	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_EQUAL(mta.ndeleted, 0);
+	CU_ASSERT_PTR_NOT_NULL(fake_mta_inserted(&mta, AR));
+	close_session();
+}
+
+/* More forged iprev claims than are kept: the first ones go, nothing overflows. */
 static void test_eom_caps_removed_headers(void)
 {
 	open_session("", HONEST);
 	MAIL("<a@sender.example>");
 	RCPT("<user@example.net>");
 	for (int i = 0; i < AR_HEADERS_MAX + 6; i++)
-		header(AR, MTA_NAME "; spf=pass");
+		header(AR, MTA_NAME "; iprev=pass");
 	mxp_filter.xxfi_eom(ctx());
 	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, AR_HEADERS_MAX);
 	CU_ASSERT_EQUAL(mta.deleted[0].index, AR_HEADERS_MAX);
@@ -586,7 +626,7 @@ static void test_eom_tags_under_authserv_id(void)
 	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
 	forged_headers("auth.example");
 	mxp_filter.xxfi_eom(ctx());
-	CU_ASSERT_EQUAL(mta.ndeleted, 4);
+	assert_forged_ar_removed();
 	h = fake_mta_inserted(&mta, XMP);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	CU_ASSERT_EQUAL(h->index, 0);
@@ -639,7 +679,7 @@ static void test_abort_forgets_the_message(void)
 	CU_ASSERT_EQUAL(mxp_filter.xxfi_abort(ctx()), SMFIS_CONTINUE);
 	CU_ASSERT_PTR_NULL(session()->from);
 	CU_ASSERT_EQUAL(session()->forged_headers, 0);
-	CU_ASSERT_EQUAL(session()->ar_ours_count, 0);
+	CU_ASSERT_EQUAL(session()->ar_forged_count, 0);
 	MAIL("<b@sender.example>");
 	RCPT("<user@example.net>");
 	header(AR, "other.example; dkim=pass");
@@ -762,6 +802,7 @@ int main(void)
 		UNIT_TEST(test_prefetch_budget),
 		UNIT_TEST(test_later_helo_not_prefetched),
 		UNIT_TEST(test_eom_rewrites_headers),
+		UNIT_TEST(test_eom_keeps_other_filters_results),
 		UNIT_TEST(test_eom_caps_removed_headers),
 		UNIT_TEST(test_eom_tags_under_authserv_id),
 		UNIT_TEST(test_tags_last_one_message),

@@ -186,8 +186,8 @@ static void dirty_transaction(struct session *s)
 	s->tagged = 1u << CHECK_HELO_UNKNOWN;
 	s->forged_headers = 2;
 	s->ar_seen = 3;
-	s->ar_ours_count = 1;
-	s->ar_ours[0] = 2;
+	s->ar_forged_count = 1;
+	s->ar_forged[0] = 2;
 }
 
 static void assert_transaction_clean(const struct session *s)
@@ -196,7 +196,7 @@ static void assert_transaction_clean(const struct session *s)
 	CU_ASSERT_EQUAL(s->tagged, 0);
 	CU_ASSERT_EQUAL(s->forged_headers, 0);
 	CU_ASSERT_EQUAL(s->ar_seen, 0);
-	CU_ASSERT_EQUAL(s->ar_ours_count, 0);
+	CU_ASSERT_EQUAL(s->ar_forged_count, 0);
 }
 
 /* What lasts the connection, set up once. */
@@ -253,7 +253,7 @@ static void test_begin_transaction_resets_the_message(void)
 	CU_ASSERT_EQUAL(s->tagged, 0);
 	CU_ASSERT_EQUAL(s->forged_headers, 0);
 	CU_ASSERT_EQUAL(s->ar_seen, 0);
-	CU_ASSERT_EQUAL(s->ar_ours_count, 0);
+	CU_ASSERT_EQUAL(s->ar_forged_count, 0);
 	assert_connection_kept(s);
 	CU_ASSERT_TRUE(session_begin_transaction(s, "<>", true));
 	CU_ASSERT_STRING_EQUAL(s->from, "<>");
