@@ -1,5 +1,6 @@
 /*
- * logline.c -- the decision line and the escaping of every peer string in it.
+ * logline.c -- the decision line, the end-of-message line, and the
+ * escaping of every peer string in them.
  */
 #include "autoconfig.h"
 
@@ -43,6 +44,40 @@ static size_t escape(const char *in, size_t cap, char *out, size_t outsize)
 void logline_escape(const char *in, size_t cap, char *out, size_t outsize)
 {
 	escape(in, cap, out, outsize);
+}
+
+/* LOGLINE_PEER_CAP bytes and one more, which is never shown: it makes the "...". */
+void logline_keep_peer(const char *s, char *out)
+{
+	size_t n = strnlen(s, LOGLINE_PEER_CAP + 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/*
+ * put_envelope_field shows "<" and LOGLINE_PEER_CAP bytes between the
+ * brackets (or of the whole, unbracketed), then "..." when more follow: the
+ * copy keeps those and one more byte, never shown, and the closing ">"
+ * that says the address was bracketed.  The unshown byte of an unbracketed
+ * copy is never a ">", which would make it look bracketed.
+ */
+void logline_keep_envelope(const char *raw, char *out)
+{
+	size_t len = strlen(raw);
+	bool bracketed = len >= 2 && raw[0] == '<' && raw[len - 1] == '>';
+	size_t keep = bracketed ? LOGLINE_PEER_CAP + 2 : LOGLINE_PEER_CAP + 1;
+
+	if (len <= keep + bracketed) {
+		memcpy(out, raw, len + 1);
+		return;
+	}
+	memcpy(out, raw, keep);
+	if (bracketed)
+		out[keep++] = '>';
+	else if (out[0] == '<' && out[keep - 1] == '>')
+		out[keep - 1] = '.';
+	out[keep] = '\0';
 }
 
 /*
@@ -163,18 +198,47 @@ static void put_quoted_field(struct line *l, const char *key, const char *s)
 	put(l, "\"");
 }
 
+/* "QUEUEID: session=S stage=STAGE", NOQUEUE for no queue id. */
+static void put_start(struct line *l, const char *queue_id, const char *session,
+		      const char *stage)
+{
+	put(l, queue_id && queue_id[0] ? queue_id : "NOQUEUE");
+	put_field(l, ": session=", session);
+	put_field(l, " stage=", stage);
+}
+
+/* The verdict's keys: checks=, action=, verdict= and exempt= when set. */
+static void put_outcome(struct line *l, unsigned fired, enum action action,
+			enum verdict_kind kind, const char *exempt)
+{
+	char checks[512];
+
+	checks_format(fired, checks, sizeof checks);
+	put_field(l, " checks=", checks);
+	put_field(l, " action=", fired ? action_name(action) : "none");
+	put_field(l, " verdict=", verdict_name(kind));
+	if (exempt != NULL)
+		put_field(l, " exempt=", exempt);
+}
+
+static void put_reply(struct line *l, const struct reply *r)
+{
+	char text[REPLY_TEXT_MAX + 40];
+
+	reply_format(r, text, sizeof text);
+	put_quoted_field(l, " reply=", text);
+}
+
 void logline_format(const struct decision_line *d, char *buf, size_t len)
 {
-	char checks[512], reply[REPLY_TEXT_MAX + 40];
+	char checks[512];
 	const struct verdict *v = d->verdict;
 	struct line l = {.buf = buf, .len = len, .n = 0, .full = false};
 
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	put(&l, d->queue_id && d->queue_id[0] ? d->queue_id : "NOQUEUE");
-	put_field(&l, ": session=", d->session);
-	put_field(&l, " stage=", d->stage);
+	put_start(&l, d->queue_id, d->session, d->stage);
 	put_field(&l, " client=", d->client);
 	put_peer_field(&l, " ptr=", d->ptr, DNS_NAME_MAX);
 	put_field(&l, " iprev=", d->iprev);
@@ -183,20 +247,47 @@ void logline_format(const struct decision_line *d, char *buf, size_t len)
 	put_envelope_field(&l, " rcpt=", d->rcpt);
 	put_peer_field(&l, " rcpt_domain=", d->rcpt_domain, LOGLINE_PEER_CAP);
 	put_field(&l, " route=", d->route);
-	checks_format(v->fired, checks, sizeof checks);
-	put_field(&l, " checks=", checks);
-	put_field(&l, " action=", v->fired ? action_name(v->action) : "none");
-	put_field(&l, " verdict=", verdict_name(v->kind));
-	if (v->exempt != NULL)
-		put_field(&l, " exempt=", v->exempt);
+	put_outcome(&l, v->fired, v->action, v->kind, v->exempt);
 	if (v->exempt_unknown != NULL)
 		put_field(&l, " exempt_unknown=", v->exempt_unknown);
 	if (v->temperror != 0) {
 		checks_format(v->temperror, checks, sizeof checks);
 		put_field(&l, " temperror=", checks);
 	}
-	reply_format(&v->reply, reply, sizeof reply);
-	put_quoted_field(&l, " reply=", reply);
+	put_reply(&l, &v->reply);
 	if (v->evidence[0] != '\0')
 		put_quoted_field(&l, " evidence=", v->evidence);
+}
+
+void logline_format_eom(const struct eom_line *e, char *buf, size_t len)
+{
+	struct line l = {.buf = buf, .len = len, .n = 0, .full = false};
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	put_start(&l, e->queue_id, e->session, "EOM");
+	put_field(&l, " client=", e->client);
+	put_peer_field(&l, " helo=", e->helo, LOGLINE_PEER_CAP);
+	put_envelope_field(&l, " from=", e->from);
+	put_envelope_field(&l, " rcpt=", e->rcpt);
+	put_peer_field(&l, " rcpt_domain=", e->rcpt_domain, LOGLINE_PEER_CAP);
+	put_field(&l, " route=", e->route);
+	put_outcome(&l, e->fired, e->action, e->kind, e->exempt);
+	if (e->reply != NULL && (e->kind == VERDICT_REJECT || e->kind == VERDICT_TEMPFAIL))
+		put_reply(&l, e->reply);
+}
+
+void logline_format_eom_unlisted(const char *queue_id, const char *session, unsigned count,
+				 char *buf, size_t len)
+{
+	struct line l = {.buf = buf, .len = len, .n = 0, .full = false};
+	char n[24];
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	put_start(&l, queue_id, session, "EOM");
+	snprintf(n, sizeof n, "%u", count);
+	put_field(&l, " recipients_not_listed=", n);
 }

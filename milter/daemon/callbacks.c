@@ -326,20 +326,25 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 	struct dns_resolver r;
 	struct timespec deadline;
 	struct judgement *j = thread_judgement();
+	const char *route;
 
 	if (j == NULL) {
 		struct verdict v;
 
 		log_msg(LOG_ERR, "%s: no memory to judge the session", s->id);
 		internal_verdict(s->cfg, &v);
+		if (rcpt != NULL)
+			session_note_rcpt(s, rcpt, NULL, NULL, &v);
 		return answer(ctx, s, &v);
 	}
 	judge(s, s->failed ? NULL : decision_resolver(s, &r, &deadline), rcpt, j);
 	if (s->failed)
 		internal_verdict(s->cfg, &j->verdict);
+	route = j->route_text[0] ? j->route_text : NULL;
 	stats_count_decision(&j->verdict, judgement_stats_route(j));
-	log_decision(ctx, s, stage, rcpt, j->rf.domain, j->route_text[0] ? j->route_text : NULL,
-		     &j->verdict);
+	log_decision(ctx, s, stage, rcpt, j->rf.domain, route, &j->verdict);
+	if (rcpt != NULL)
+		session_note_rcpt(s, rcpt, j->rf.domain, route, &j->verdict);
 	return answer(ctx, s, &j->verdict);
 }
 
@@ -456,6 +461,47 @@ static void rewrite_headers(SMFICTX *ctx, struct session *s)
 		log_msg(LOG_WARNING, "%s: cannot add the %s header", s->id, POLICY_HEADER);
 }
 
+/*
+ * At end of message, one line per recipient decided in the transaction,
+ * refused ones too, under the MTA's queue id: Postfix gives i only from
+ * the first accepted RCPT on, so the decision lines of a queued message
+ * may say NOQUEUE, and these join ours to its lines by queue id.  No id
+ * (an MTA that does not send i here): no lines.
+ */
+static void log_recipients(SMFICTX *ctx, const struct session *s)
+{
+	const char *queue_id = mta_getsymval(ctx, "i");
+	char line[4096];
+
+	if (queue_id == NULL || queue_id[0] == '\0' || !log_enabled(LOG_INFO))
+		return;
+	for (unsigned i = 0; i < s->rcpts_kept; i++) {
+		const struct session_rcpt *r = s->rcpts[i];
+		struct eom_line e = {
+			.queue_id = queue_id,
+			.session = s->id,
+			.client = s->facts.have_client ? s->client_text : NULL,
+			.helo = s->facts.helo_seen ? s->helo_raw : NULL,
+			.from = s->from,
+			.rcpt = r->rcpt,
+			.rcpt_domain = r->domain,
+			.route = r->route,
+			.fired = r->fired,
+			.action = r->action,
+			.kind = r->kind,
+			.exempt = r->exempt,
+			.reply = &r->reply,
+		};
+
+		logline_format_eom(&e, line, sizeof line);
+		log_line(LOG_INFO, line);
+	}
+	if (s->rcpts_unlisted > 0) {
+		logline_format_eom_unlisted(queue_id, s->id, s->rcpts_unlisted, line, sizeof line);
+		log_line(LOG_INFO, line);
+	}
+}
+
 static sfsistat mxp_eom(SMFICTX *ctx)
 {
 	struct session *s = get_session(ctx);
@@ -463,6 +509,7 @@ static sfsistat mxp_eom(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	rewrite_headers(ctx, s);
+	log_recipients(ctx, s);
 	session_end_transaction(s);
 	return SMFIS_CONTINUE;
 }

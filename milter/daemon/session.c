@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/logline.h"
 #include "daemon/session.h"
 
 /*
@@ -49,6 +50,7 @@ void session_free(struct session *s)
 	if (s == NULL)
 		return;
 	session_end_transaction(s);
+	free(s->rcpts);
 	free(s->mta_name);
 	free(s->helo_raw);
 	config_release(s->cfg);
@@ -111,6 +113,72 @@ bool session_begin_transaction(struct session *s, const char *from, bool authent
 	return replace(&s->from, from);
 }
 
+/* Longest route text kept: mxroute_format's, a host name and its words. */
+#define ROUTE_KEPT 512
+
+/* One allocation: the record, then its strings. */
+static struct session_rcpt *rcpt_new(const char *rcpt, const char *domain, const char *route)
+{
+	char r[LOGLINE_KEEP_MAX + 1], d[LOGLINE_KEEP_MAX + 1];
+	size_t nr, nd, nroute = route ? strnlen(route, ROUTE_KEPT) : 0;
+	struct session_rcpt *p;
+	char *text;
+
+	logline_keep_envelope(rcpt ? rcpt : "", r);
+	logline_keep_peer(domain ? domain : "", d);
+	nr = strlen(r);
+	nd = strlen(d);
+	p = calloc(1, sizeof *p + nr + 1 + nd + 1 + nroute + 1);
+	if (p == NULL)
+		return NULL;
+	text = (char *)(p + 1);
+	p->rcpt = memcpy(text, r, nr + 1);
+	text += nr + 1;
+	p->domain = domain ? memcpy(text, d, nd + 1) : NULL;
+	text += nd + 1;
+	if (route != NULL) {
+		p->route = memcpy(text, route, nroute);
+		p->route[nroute] = '\0';
+	}
+	return p;
+}
+
+/* Room for one more recipient in s->rcpts, growing it by doubling. */
+static bool rcpts_grow(struct session *s)
+{
+	unsigned room = s->rcpts_room ? s->rcpts_room * 2 : 4;
+	struct session_rcpt **more;
+
+	if (s->rcpts_kept < s->rcpts_room)
+		return true;
+	if (room > SESSION_RCPTS_KEPT)
+		room = SESSION_RCPTS_KEPT;
+	more = realloc(s->rcpts, room * sizeof *more);
+	if (more == NULL)
+		return false;
+	s->rcpts = more;
+	s->rcpts_room = room;
+	return true;
+}
+
+void session_note_rcpt(struct session *s, const char *rcpt, const char *domain,
+		       const char *route, const struct verdict *v)
+{
+	struct session_rcpt *r;
+
+	if (s->rcpts_kept >= SESSION_RCPTS_KEPT || !rcpts_grow(s) ||
+	    (r = rcpt_new(rcpt, domain, route)) == NULL) {
+		s->rcpts_unlisted++;
+		return;
+	}
+	r->fired = v->fired;
+	r->action = v->action;
+	r->kind = v->kind;
+	r->exempt = v->exempt;
+	r->reply = v->reply;
+	s->rcpts[s->rcpts_kept++] = r;
+}
+
 void session_end_transaction(struct session *s)
 {
 	free(s->from);
@@ -119,4 +187,7 @@ void session_end_transaction(struct session *s)
 	s->forged_headers = 0;
 	s->ar_seen = 0;
 	s->ar_forged_count = 0;
+	for (unsigned i = 0; i < s->rcpts_kept; i++)
+		free(s->rcpts[i]);
+	s->rcpts_kept = s->rcpts_unlisted = 0;     /* the array stays for the next one */
 }

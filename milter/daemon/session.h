@@ -30,6 +30,25 @@
  */
 #define SESSION_PREFETCHES 4
 
+/*
+ * Recipients of one transaction kept for the end-of-message lines
+ * (callbacks.c), each some 300 bytes: Postfix's smtpd_recipient_limit is
+ * 1,000 by default, and those past this are counted, not kept.
+ */
+#define SESSION_RCPTS_KEPT 100
+
+/* One recipient decided in the transaction, as its end-of-message line tells it. */
+struct session_rcpt {
+	unsigned fired;                 /* of its verdict (struct verdict) */
+	enum action action;
+	enum verdict_kind kind;
+	const char *exempt;             /* a static name, or NULL */
+	struct reply reply;
+	char *rcpt;                     /* as much of each as the line shows */
+	char *domain;                   /* (logline_keep_*), NULL for none */
+	char *route;
+};
+
 struct session {
 	char id[SESSION_ID_LEN + 1];
 	struct config *cfg;             /* pinned snapshot, one reference */
@@ -52,6 +71,10 @@ struct session {
 	unsigned ar_seen;               /* Authentication-Results headers so far */
 	unsigned ar_forged_count;       /* of which claim iprev under our authserv-id ... */
 	unsigned ar_forged[AR_HEADERS_MAX]; /* ... at these 1-based indexes */
+	struct session_rcpt **rcpts;    /* recipients decided, in order ... */
+	unsigned rcpts_kept;            /* ... this many, at most SESSION_RCPTS_KEPT */
+	unsigned rcpts_room;            /* rcpts' size */
+	unsigned rcpts_unlisted;        /* decided but not kept: past the cap, or no memory */
 };
 
 /* Takes over the caller's reference to cfg; NULL when out of memory. */
@@ -64,6 +87,13 @@ bool session_set_mta_name(struct session *s, const char *name);
 /* A (new) HELO/EHLO, also the second one after STARTTLS: a fresh start. */
 bool session_set_helo(struct session *s, const char *helo);
 bool session_begin_transaction(struct session *s, const char *from, bool authenticated);
+/*
+ * Keeps what the end-of-message line of recipient rcpt needs (domain and
+ * route NULL when unknown); one that cannot be kept is counted in
+ * rcpts_unlisted.
+ */
+void session_note_rcpt(struct session *s, const char *rcpt, const char *domain,
+		       const char *route, const struct verdict *v);
 void session_end_transaction(struct session *s);
 
 #endif

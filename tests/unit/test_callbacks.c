@@ -742,29 +742,61 @@ static void test_new_helo_gets_a_new_verdict(void)
 
 /* ---- the decision line ------------------------------------------------------ */
 
-static char captured[8192];
+static char captured[65536];
+static FILE *capture_file;
+static int capture_saved;
 
-/* Runs one RCPT with the log's stderr sink going to a file, read back into captured. */
-static sfsistat rcpt_logged(const char *address)
+/* The log's stderr sink goes to a file from here ... */
+static void capture_begin(void)
 {
-	FILE *f = tmpfile();
-	int saved;
-	sfsistat rc;
+	capture_file = tmpfile();
+	CU_ASSERT_FATAL(capture_file != NULL);
+	fflush(stderr);
+	capture_saved = dup(2);
+	CU_ASSERT_FATAL(capture_saved >= 0 && dup2(fileno(capture_file), 2) == 2);
+}
+
+/* ... to here, read back into captured. */
+static void capture_end(void)
+{
 	size_t n;
 
-	CU_ASSERT_FATAL(f != NULL);
 	fflush(stderr);
-	saved = dup(2);
-	CU_ASSERT_FATAL(saved >= 0 && dup2(fileno(f), 2) == 2);
-	rc = RCPT(address);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(captured, 1, sizeof captured - 1, f);
+	dup2(capture_saved, 2);
+	close(capture_saved);
+	rewind(capture_file);
+	n = fread(captured, 1, sizeof captured - 1, capture_file);
 	captured[n] = '\0';
-	fclose(f);
+	fclose(capture_file);
+}
+
+/* Runs one RCPT with its log captured. */
+static sfsistat rcpt_logged(const char *address)
+{
+	sfsistat rc;
+
+	capture_begin();
+	rc = RCPT(address);
+	capture_end();
 	return rc;
+}
+
+/* Ends the message with its log captured. */
+static void eom_logged(void)
+{
+	capture_begin();
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
+	capture_end();
+}
+
+/* How many captured lines contain text. */
+static unsigned lines_with(const char *text)
+{
+	unsigned n = 0;
+
+	for (const char *p = captured; (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	return n;
 }
 
 /* The refusal is logged with the queue id ({i}), the session id and the stage. */
@@ -780,6 +812,126 @@ static void test_decision_line_logged(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " checks=helo_impersonation"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " verdict=reject"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " rcpt=<user@example.net>"));
+	close_session();
+}
+
+/* ---- the end-of-message lines ------------------------------------------------ */
+
+/* Postfix: no i at RCPT before the first accepted one, the queue id at end of message. */
+static const struct fake_macro postfix_no_queue_id[] = {
+	{"j", MTA_NAME}, {"{daemon_addr}", "198.51.100.1"}, {NULL, NULL},
+};
+
+/* The captured line for rcpt that starts with "QUEUE_ID: session=ID stage=EOM ", or NULL. */
+static const char *eom_line_for(const char *rcpt, char *line, size_t len)
+{
+	char start[128], key[128];
+	const char *p, *end;
+
+	snprintf(start, sizeof start, QUEUE_ID ": session=%s stage=EOM ", session()->id);
+	snprintf(key, sizeof key, " rcpt=%s ", rcpt);
+	for (p = captured; (p = strstr(p, start)) != NULL; p = end) {
+		end = strchr(p, '\n');
+		CU_ASSERT_FATAL(end != NULL);
+		snprintf(line, len, "%.*s", (int)(end - p), p);
+		if (strstr(line, key) != NULL)
+			return line;
+	}
+	return NULL;
+}
+
+/* Two recipients, two lines, each under the queue id with the decision line's keys. */
+static void test_eom_lines_per_recipient(void)
+{
+	char line[1024], want[1024];
+
+	open_session("", HONEST);
+	mta.macros = postfix_no_queue_id;
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(rcpt_logged("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(strncmp(strstr(captured, "mxpolicy-milter: ") + 17, "NOQUEUE: ", 9), 0);
+	mta.macros = postfix;                       /* Postfix's i, from now on */
+	CU_ASSERT_EQUAL(RCPT("<User@Example.NET>"), SMFIS_CONTINUE);
+	eom_logged();
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM "), 2);
+	CU_ASSERT_EQUAL(lines_with("mxpolicy-milter: " QUEUE_ID ": session="), 2);
+	snprintf(want, sizeof want, QUEUE_ID ": session=%s stage=EOM client=" CLIENT " helo=" HONEST
+		 " from=<a@sender.example> rcpt=<user@example.net> rcpt_domain=example.net "
+		 "route=primary(pref=10) checks=- action=none verdict=accept", session()->id);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(eom_line_for("<user@example.net>", line, sizeof line));
+	CU_ASSERT_STRING_EQUAL(line, want);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(eom_line_for("<User@Example.NET>", line, sizeof line));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " rcpt_domain=Example.NET route=primary(pref=10) "));
+	CU_ASSERT_PTR_NULL(strstr(line, "reply="));
+	CU_ASSERT_PTR_NULL(strstr(captured, "NOQUEUE"));
+	CU_ASSERT_EQUAL(session()->rcpts_kept, 0);  /* the message is over */
+	close_session();
+}
+
+/* A refused recipient is listed too, with its reply; an exempt one names its exemption. */
+static void test_eom_lines_include_refused(void)
+{
+	char line[1024];
+
+	open_session("", IMPOSTOR);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_REJECT);
+	CU_ASSERT_EQUAL(RCPT("<postmaster@example.net>"), SMFIS_CONTINUE);
+	eom_logged();
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM "), 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(eom_line_for("<user@example.net>", line, sizeof line));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " checks=helo_impersonation,helo_mismatch action=reject "
+				      "verdict=reject reply=\"550 5.7.1 " IMPERSONATION_TEXT "\""));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(eom_line_for("<postmaster@example.net>", line, sizeof line));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " verdict=exempt exempt=allow_recipients"));
+	CU_ASSERT_PTR_NULL(strstr(line, "reply="));
+	close_session();
+}
+
+/* No i at end of message: no line, none invented; the next message starts empty. */
+static void test_eom_lines_need_a_queue_id(void)
+{
+	open_session("", HONEST);
+	mta.macros = postfix_no_queue_id;
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	eom_logged();
+	CU_ASSERT_EQUAL(lines_with("stage=EOM"), 0);
+	CU_ASSERT_EQUAL(captured[0], '\0');
+	mta.macros = postfix;
+	MAIL("<b@sender.example>");
+	RCPT("<a@example.net>");
+	mxp_filter.xxfi_abort(ctx());               /* RSET: this one is forgotten */
+	MAIL("<c@sender.example>");
+	RCPT("<b@example.net>");
+	eom_logged();
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM "), 1);
+	CU_ASSERT_EQUAL(lines_with(" rcpt=<b@example.net> "), 1);
+	close_session();
+}
+
+/* Past SESSION_RCPTS_KEPT recipients, one line counts the rest. */
+static void test_eom_lines_capped(void)
+{
+	char want[128];
+
+	open_session("", HONEST);
+	MAIL("<a@sender.example>");
+	for (int i = 0; i < SESSION_RCPTS_KEPT + 7; i++) {
+		char rcpt[64];
+
+		snprintf(rcpt, sizeof rcpt, "<user%d@example.net>", i);
+		RCPT(rcpt);
+	}
+	eom_logged();
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM rcpt"), 0);
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM client="), SESSION_RCPTS_KEPT);
+	CU_ASSERT_EQUAL(lines_with(" rcpt=<user0@example.net> "), 1);
+	CU_ASSERT_EQUAL(lines_with(" rcpt=<user99@example.net> "), 1);
+	CU_ASSERT_EQUAL(lines_with(" rcpt=<user100@example.net> "), 0);
+	snprintf(want, sizeof want, QUEUE_ID ": session=%s stage=EOM recipients_not_listed=7\n",
+		 session()->id);
+	CU_ASSERT_EQUAL(lines_with(want), 1);
 	close_session();
 }
 
@@ -810,6 +962,10 @@ int main(void)
 		UNIT_TEST(test_dns_failure_does_not_outlast_its_decision),
 		UNIT_TEST(test_new_helo_gets_a_new_verdict),
 		UNIT_TEST(test_decision_line_logged),
+		UNIT_TEST(test_eom_lines_per_recipient),
+		UNIT_TEST(test_eom_lines_include_refused),
+		UNIT_TEST(test_eom_lines_need_a_queue_id),
+		UNIT_TEST(test_eom_lines_capped),
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {

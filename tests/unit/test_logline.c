@@ -1,5 +1,6 @@
 /*
- * test_log.c -- escaping of peer strings and the decision line schema.
+ * test_logline.c -- escaping of peer strings, the decision line schema, and
+ * the end-of-message line, one per recipient under the MTA's queue id.
  */
 #include "autoconfig.h"
 
@@ -191,6 +192,164 @@ static void test_decision_line_cut(void)
 	CU_ASSERT_STRING_EQUAL(buf, whole);
 }
 
+
+/* ---- the end-of-message line ---------------------------------------------- */
+
+static struct eom_line eom_example(void)
+{
+	return (struct eom_line){
+		.queue_id = "3F2A1B4C5D", .session = "4Xk2Lq1V", .client = "203.0.113.9",
+		.helo = "mail.example.org", .from = "<a@b.example>", .rcpt = "<user@example.net>",
+		.rcpt_domain = "example.net", .route = "backup(pref=20,primary=mx1.example.net:up)",
+		.kind = VERDICT_ACCEPT,
+	};
+}
+
+/* The decision line's keys, in its order, after the queue id; no reply for an accept. */
+static void test_eom_line(void)
+{
+	struct eom_line e = eom_example();
+	struct reply r;
+	char line[2048];
+
+	reply_parse("550 5.7.1 never shown", &r, &(const char *){NULL});
+	e.reply = &r;
+	logline_format_eom(&e, line, sizeof line);
+	CU_ASSERT_STRING_EQUAL(line,
+		"3F2A1B4C5D: session=4Xk2Lq1V stage=EOM client=203.0.113.9 helo=mail.example.org "
+		"from=<a@b.example> rcpt=<user@example.net> rcpt_domain=example.net "
+		"route=backup(pref=20,primary=mx1.example.net:up) checks=- action=none verdict=accept");
+}
+
+/* A refused recipient's line ends with its reply; an exemption is named; a dry run has no reply. */
+static void test_eom_line_verdicts(void)
+{
+	struct eom_line e = eom_example();
+	struct reply r;
+	char line[2048];
+
+	reply_parse("550 5.7.1 HELO/EHLO name claims to be \"this\" host", &r, &(const char *){NULL});
+	e.reply = &r;
+	e.fired = 1u << CHECK_HELO_IMPERSONATION;
+	e.action = ACTION_REJECT;
+	e.kind = VERDICT_REJECT;
+	logline_format_eom(&e, line, sizeof line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " checks=helo_impersonation action=reject verdict=reject "
+				      "reply=\"550 5.7.1 HELO/EHLO name claims to be \\\"this\\\" "
+				      "host\""));
+	e.kind = VERDICT_TEMPFAIL;
+	reply_parse("451 4.4.3 Temporary DNS failure, try again later", &r, &(const char *){NULL});
+	logline_format_eom(&e, line, sizeof line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " verdict=tempfail reply=\"451 4.4.3 Temporary DNS"));
+	e.kind = VERDICT_WOULD_REJECT;
+	logline_format_eom(&e, line, sizeof line);
+	CU_ASSERT_PTR_NULL(strstr(line, "reply="));
+	CU_ASSERT_STRING_EQUAL(line + strlen(line) - 21, " verdict=would-reject");
+	e = eom_example();
+	e.kind = VERDICT_EXEMPT;
+	e.exempt = "allow_recipients";
+	e.fired = 1u << CHECK_HELO_IMPERSONATION;
+	e.action = ACTION_REJECT;
+	e.route = NULL;
+	e.rcpt_domain = NULL;
+	e.helo = NULL;
+	logline_format_eom(&e, line, sizeof line);
+	CU_ASSERT_STRING_EQUAL(line,
+		"3F2A1B4C5D: session=4Xk2Lq1V stage=EOM client=203.0.113.9 helo=- "
+		"from=<a@b.example> rcpt=<user@example.net> rcpt_domain=- route=- "
+		"checks=helo_impersonation action=reject verdict=exempt exempt=allow_recipients");
+}
+
+static void test_eom_unlisted(void)
+{
+	char line[256];
+
+	logline_format_eom_unlisted("3F2A1B4C5D", "4Xk2Lq1V", 900, line, sizeof line);
+	CU_ASSERT_STRING_EQUAL(line, "3F2A1B4C5D: session=4Xk2Lq1V stage=EOM recipients_not_listed=900");
+	logline_format_eom_unlisted("3F2A1B4C5D", "4Xk2Lq1V", 900, line, 20);
+	CU_ASSERT_STRING_EQUAL(line, "3F2A1B4C5D: session");
+}
+
+/* Peer fields escaped as in the decision line; any buffer size, never past its end. */
+static void test_eom_line_hostile(void)
+{
+	static char helo[10241];
+	struct eom_line e = eom_example();
+	char line[4096], buf[4096 + 16];
+	size_t full, bad = 0;
+
+	memset(helo, 'h', sizeof helo - 1);
+	helo[5] = '\n';
+	e.helo = helo;
+	e.from = "<evil\r\nX: y@example>";
+	e.rcpt = "<a b@example.net>";
+	e.rcpt_domain = "evil\x1b[2J.example";
+	logline_format_eom(&e, line, sizeof line);
+	CU_ASSERT_PTR_NULL(strpbrk(line, "\r\n\x1b"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "helo=hhhhh\\x0ahhh"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "... from=<evil\\x0d\\x0aX:\\x20y@example>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " rcpt=<a\\x20b@example.net> "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " rcpt_domain=evil\\x1b[2J.example "));
+	full = strlen(line);
+	for (size_t len = 1; len <= full + 1; len++) {
+		memset(buf, 'Z', sizeof buf);
+		logline_format_eom(&e, buf, len);
+		if (strnlen(buf, len) >= len || buf[len] != 'Z')
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* The rcpt= and rcpt_domain= fields of a decision line for these strings. */
+static void fields_of(const char *rcpt, const char *domain, char *out, size_t len)
+{
+	struct verdict v;
+	char line[4096];
+	struct decision_line d = {.session = "S", .stage = "RCPT", .rcpt = rcpt,
+				  .rcpt_domain = domain, .verdict = &v};
+
+	memset(&v, 0, sizeof v);
+	logline_format(&d, line, sizeof line);
+	snprintf(out, len, "%s", strstr(line, " rcpt="));
+	*strstr(out, " route=") = '\0';
+}
+
+/* A kept copy formats as the whole string: at every length, bracketed or not, cut or not. */
+static void test_keep_reads_as_the_whole(void)
+{
+	static const char *const shapes[][2] = {
+		{"<", "@example.net>"}, {"", "@example.net"}, {"<", ""}, {"", ">"},
+		{"<", ">>"}, {"<>", ""}, {"<", "\x01>"},
+	};
+	static char raw[1200], local[1100];
+	char kept[LOGLINE_KEEP_MAX + 1], dkept[LOGLINE_KEEP_MAX + 1];
+	char want[3000], got[3000];
+	size_t bad = 0, rows = 0;
+
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		for (size_t n = 0; n < 600; n++) {
+			memset(local, 'a', n);
+			local[n] = '\0';
+			if (n > 257)            /* where a cut copy ends, after "<" or not */
+				local[255] = local[256] = '>';
+			snprintf(raw, sizeof raw, "%s%s%s", shapes[s][0], local, shapes[s][1]);
+			logline_keep_envelope(raw, kept);
+			logline_keep_peer(raw, dkept);
+			CU_ASSERT_TRUE(strlen(kept) <= LOGLINE_KEEP_MAX && strlen(dkept) <= LOGLINE_KEEP_MAX);
+			fields_of(raw, raw, want, sizeof want);
+			fields_of(kept, dkept, got, sizeof got);
+			bad += strcmp(want, got) != 0;
+			rows++;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(rows, 7 * 600);
+	logline_keep_envelope("", kept);
+	CU_ASSERT_STRING_EQUAL(kept, "");
+	logline_keep_envelope("<>", kept);
+	CU_ASSERT_STRING_EQUAL(kept, "<>");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -198,6 +357,9 @@ int main(void)
 		UNIT_TEST(test_decision_line), UNIT_TEST(test_decision_line_exempt_and_empty),
 		UNIT_TEST(test_decision_line_hostile), UNIT_TEST(test_decision_line_hostile_evidence),
 		UNIT_TEST(test_decision_line_cut),
+		UNIT_TEST(test_eom_line), UNIT_TEST(test_eom_line_verdicts),
+		UNIT_TEST(test_eom_unlisted), UNIT_TEST(test_eom_line_hostile),
+		UNIT_TEST(test_keep_reads_as_the_whole),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"log", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

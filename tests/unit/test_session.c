@@ -2,7 +2,8 @@
  * test_session.c -- the state a session keeps: the configuration snapshot
  * it pins, its id, what lasts the whole connection (client, MTA name, HELO,
  * DNS facts, prefetches) and what one transaction resets (sender, tags,
- * the headers seen), and its freeing.
+ * the headers seen, the recipients kept for the end-of-message lines),
+ * and its freeing.
  */
 #include "autoconfig.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/logline.h"
 #include "daemon/config.h"
 #include "daemon/session.h"
 #include "unit.h"
@@ -179,6 +181,16 @@ static void test_mta_name_is_copied(void)
 	session_free(s);
 }
 
+/* A recipient decided with verdict kind, on no route, in example.net. */
+static void note(struct session *s, const char *rcpt, enum verdict_kind kind)
+{
+	struct verdict v;
+
+	memset(&v, 0, sizeof v);
+	v.kind = kind;
+	session_note_rcpt(s, rcpt, "example.net", "none", &v);
+}
+
 /* Dirties everything a transaction owns. */
 static void dirty_transaction(struct session *s)
 {
@@ -188,6 +200,9 @@ static void dirty_transaction(struct session *s)
 	s->ar_seen = 3;
 	s->ar_forged_count = 1;
 	s->ar_forged[0] = 2;
+	note(s, "<user@example.net>", VERDICT_ACCEPT);
+	note(s, "<other@example.net>", VERDICT_REJECT);
+	s->rcpts_unlisted = 3;
 }
 
 static void assert_transaction_clean(const struct session *s)
@@ -197,6 +212,8 @@ static void assert_transaction_clean(const struct session *s)
 	CU_ASSERT_EQUAL(s->forged_headers, 0);
 	CU_ASSERT_EQUAL(s->ar_seen, 0);
 	CU_ASSERT_EQUAL(s->ar_forged_count, 0);
+	CU_ASSERT_EQUAL(s->rcpts_kept, 0);
+	CU_ASSERT_EQUAL(s->rcpts_unlisted, 0);
 }
 
 /* What lasts the connection, set up once. */
@@ -301,6 +318,67 @@ static void test_free(void)
 	CU_PASS("freed");
 }
 
+/* What each recipient's line needs is copied, the verdict's parts too. */
+static void test_note_rcpt_copies(void)
+{
+	struct session *s = connected_session();
+	char rcpt[] = "<user@example.net>", domain[] = "example.net", route[] = "primary(pref=10)";
+	struct verdict v;
+
+	memset(&v, 0, sizeof v);
+	v.fired = 1u << CHECK_HELO_IMPERSONATION;
+	v.action = ACTION_REJECT;
+	v.kind = VERDICT_REJECT;
+	v.exempt = NULL;
+	CU_ASSERT_TRUE(reply_parse("550 5.7.1 No", &v.reply, &(const char *){NULL}));
+	session_note_rcpt(s, rcpt, domain, route, &v);
+	memset(rcpt, 'X', sizeof rcpt - 1);
+	memset(domain, 'X', sizeof domain - 1);
+	memset(route, 'X', sizeof route - 1);
+	memset(&v, 0, sizeof v);
+	session_note_rcpt(s, "<postmaster@example.net>", NULL, NULL, &v);
+	CU_ASSERT_EQUAL_FATAL(s->rcpts_kept, 2);
+	CU_ASSERT_STRING_EQUAL(s->rcpts[0]->rcpt, "<user@example.net>");
+	CU_ASSERT_STRING_EQUAL(s->rcpts[0]->domain, "example.net");
+	CU_ASSERT_STRING_EQUAL(s->rcpts[0]->route, "primary(pref=10)");
+	CU_ASSERT_EQUAL(s->rcpts[0]->fired, 1u << CHECK_HELO_IMPERSONATION);
+	CU_ASSERT_EQUAL(s->rcpts[0]->action, ACTION_REJECT);
+	CU_ASSERT_EQUAL(s->rcpts[0]->kind, VERDICT_REJECT);
+	CU_ASSERT_STRING_EQUAL(s->rcpts[0]->reply.text, "No");
+	CU_ASSERT_STRING_EQUAL(s->rcpts[1]->rcpt, "<postmaster@example.net>");
+	CU_ASSERT_PTR_NULL(s->rcpts[1]->domain);
+	CU_ASSERT_PTR_NULL(s->rcpts[1]->route);
+	CU_ASSERT_EQUAL(s->rcpts_unlisted, 0);
+	session_free(s);
+}
+
+/*
+ * Bounded: SESSION_RCPTS_KEPT recipients are kept, the others counted;
+ * a peer's long recipient is kept as far as its line shows it.
+ */
+static void test_note_rcpt_bounded(void)
+{
+	static char huge[10001];
+	struct session *s = connected_session();
+
+	memset(huge, 'a', sizeof huge - 1);
+	huge[0] = '<';
+	huge[sizeof huge - 2] = '>';
+	for (int i = 0; i < 1000; i++)
+		note(s, huge, VERDICT_ACCEPT);
+	CU_ASSERT_EQUAL(s->rcpts_kept, SESSION_RCPTS_KEPT);
+	CU_ASSERT_EQUAL(s->rcpts_unlisted, 1000 - SESSION_RCPTS_KEPT);
+	CU_ASSERT_TRUE(s->rcpts_room <= SESSION_RCPTS_KEPT);
+	CU_ASSERT_EQUAL(strlen(s->rcpts[0]->rcpt), LOGLINE_KEEP_MAX);
+	CU_ASSERT_EQUAL(s->rcpts[0]->rcpt[LOGLINE_KEEP_MAX - 1], '>');
+	session_end_transaction(s);
+	assert_transaction_clean(s);
+	note(s, "<user@example.net>", VERDICT_ACCEPT);  /* the next message starts at 0 */
+	CU_ASSERT_EQUAL(s->rcpts_kept, 1);
+	CU_ASSERT_STRING_EQUAL(s->rcpts[0]->rcpt, "<user@example.net>");
+	session_free(s);                        /* valgrind: nothing left */
+}
+
 int main(void)
 {
 	static CU_TestInfo tests[] = {
@@ -313,6 +391,8 @@ int main(void)
 		UNIT_TEST(test_end_transaction_keeps_the_connection),
 		UNIT_TEST(test_begin_transaction_resets_the_message),
 		UNIT_TEST(test_new_helo_starts_afresh),
+		UNIT_TEST(test_note_rcpt_copies),
+		UNIT_TEST(test_note_rcpt_bounded),
 		UNIT_TEST(test_free),
 		CU_TEST_INFO_NULL,
 	};
