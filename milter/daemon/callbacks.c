@@ -377,17 +377,10 @@ static sfsistat mxp_envrcpt(SMFICTX *ctx, char **argv)
 	return decide(ctx, s, "RCPT", argv[0]);
 }
 
-static const char *authserv_id(const struct session *s)
-{
-	if (s->cfg->authserv_id[0])
-		return s->cfg->authserv_id;
-	return s->mta_name && s->mta_name[0] ? s->mta_name : "localhost";
-}
-
 /* An Authentication-Results header that claims to be ours (RFC 8601 section 5). */
 static bool carries_our_id(const struct session *s, const char *value)
 {
-	const char *id = authserv_id(s);
+	const char *id = session_authserv_id(s);
 	size_t n = strlen(id);
 
 	while (*value == ' ' || *value == '\t' || *value == '\r' || *value == '\n')
@@ -441,7 +434,7 @@ static void add_iprev_header(SMFICTX *ctx, const struct session *s, const char *
 /* Removes what came from outside under our headers' names, then adds ours. */
 static void rewrite_headers(SMFICTX *ctx, struct session *s)
 {
-	const char *id = authserv_id(s);
+	const char *id = session_authserv_id(s);
 	char checks[512], value[700];
 
 	for (unsigned i = s->forged_headers; i >= 1; i--)
