@@ -1,7 +1,9 @@
 /*
  * query.c -- the query mode; see query.h.  A DNS recorder sits between the
  * checks and the engine, so every answer the checks read is printed as
- * evidence, in the order they read them.
+ * evidence, in the order they first read them: an answer that two checks
+ * read (the HELO name's A record is both iprev's and helodns's) is printed
+ * once.
  */
 #include "autoconfig.h"
 
@@ -18,9 +20,14 @@
 #include "daemon/session.h"
 #include "core/tristate.h"
 
+/* Answers kept to print each once; past that, every answer is printed. */
+#define PRINTED_MAX 256
+
 struct recorder {
 	struct resolver base;
 	struct timespec deadline;
+	size_t nprinted;
+	char *printed[PRINTED_MAX];     /* the answers printed, less their TTL */
 };
 
 struct recorded_lookup {
@@ -54,48 +61,91 @@ static void *recorder_submit(UNUSED struct resolver *self, const char *name, enu
 	return r;
 }
 
-static void print_records(const struct dns_answer *a, enum dns_type type)
+static void print_records(FILE *out, const struct dns_answer *a, enum dns_type type)
 {
 	for (size_t i = 0; i < a->count; i++) {
 		char text[NETADDR_STRLEN];
 		const struct dns_rr *rr = &a->rr[i];
 
-		fputs(i ? ", " : " ", stdout);
+		fputs(i ? ", " : " ", out);
 		if (type == DNS_T_A || type == DNS_T_AAAA) {
 			netaddr_format(&rr->addr, text, sizeof text);
-			fputs(text, stdout);
+			fputs(text, out);
 		} else if (type == DNS_T_MX) {
-			printf("%u %s", rr->pref, rr->name[0] ? rr->name : ".");
+			fprintf(out, "%u %s", rr->pref, rr->name[0] ? rr->name : ".");
 		} else {
-			fputs(rr->name ? rr->name : "?", stdout);
+			fputs(rr->name ? rr->name : "?", out);
 		}
 	}
 	if (a->dropped > 0)
-		printf(" (and %zu more)", a->dropped);
+		fprintf(out, " (and %zu more)", a->dropped);
 }
 
-static void print_answer(const struct recorded_lookup *r, const struct dns_answer *a)
+/* "dns       A mail.example.org: 192.0.2.1": the answer, less its TTL. */
+static void describe_answer(FILE *out, const struct recorded_lookup *r,
+			    const struct dns_answer *a)
 {
-	printf("dns       %s %s:", type_name(r->type), r->name);
+	fprintf(out, "dns       %s %s:", type_name(r->type), r->name);
 	switch (a->status) {
 	case DNS_ANSWER:
-		print_records(a, r->type);
+		print_records(out, a, r->type);
 		break;
 	case DNS_NXDOMAIN:
-		fputs(" no such name (NXDOMAIN)", stdout);
+		fputs(" no such name (NXDOMAIN)", out);
 		break;
 	case DNS_NODATA:
-		fputs(" no such record (NODATA)", stdout);
+		fputs(" no such record (NODATA)", out);
 		break;
 	case DNS_TEMPFAIL:
-		printf(" temporary failure (%s)", a->why ? a->why : "unknown");
+		fprintf(out, " temporary failure (%s)", a->why ? a->why : "unknown");
 		break;
 	}
 	if (a->cname != NULL)
-		printf(" -> CNAME %s", a->cname);
+		fprintf(out, " -> CNAME %s", a->cname);
+}
+
+/*
+ * Prints the answer unless the very same was printed before (its TTL
+ * aside: a cached copy counts down); another answer to the same question,
+ * after a failure, is printed too.
+ */
+static void print_answer(struct recorder *rec, const struct recorded_lookup *r,
+			 const struct dns_answer *a)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m != NULL) {
+		describe_answer(m, r, a);
+		if (fclose(m) != 0) {
+			free(text);
+			text = NULL;
+		}
+	}
+	for (size_t i = 0; text != NULL && i < rec->nprinted; i++)
+		if (strcmp(rec->printed[i], text) == 0) {
+			free(text);
+			return;
+		}
+	if (text != NULL)
+		fputs(text, stdout);
+	else
+		describe_answer(stdout, r, a);
 	if (a->status != DNS_TEMPFAIL)
 		printf(" (ttl %u)", a->ttl);
 	putchar('\n');
+	if (text != NULL && rec->nprinted < PRINTED_MAX)
+		rec->printed[rec->nprinted++] = text;
+	else
+		free(text);
+}
+
+static void recorder_clear(struct recorder *rec)
+{
+	for (size_t i = 0; i < rec->nprinted; i++)
+		free(rec->printed[i]);
+	rec->nprinted = 0;
 }
 
 static struct dns_answer *recorder_collect(struct resolver *self, void *handle)
@@ -109,7 +159,7 @@ static struct dns_answer *recorder_collect(struct resolver *self, void *handle)
 	a = r->lookup ? dns_collect(r->lookup, &rec->deadline)
 		      : dns_answer_tempfail("out of memory", 0);
 	if (a != NULL)
-		print_answer(r, a);
+		print_answer(rec, r, a);
 	free(r);
 	return a;
 }
@@ -256,7 +306,7 @@ static struct session *query_session(struct config *cfg, const struct query *q)
 
 int query_run(struct config *cfg, const struct dns_settings *ds, const struct query *q)
 {
-	struct recorder rec = {{recorder_submit, recorder_collect}, {0, 0}};
+	struct recorder rec = {.base = {recorder_submit, recorder_collect}};
 	struct judgement *j;
 	struct session *s;
 	bool exempt_client;
@@ -305,6 +355,7 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 		       j->verdict.reply.text);
 	print_decision_line(s, q, j);
 	rc = exit_status(&j->verdict);
+	recorder_clear(&rec);
 	dns_stop();
 	free(j);
 	session_free(s);
