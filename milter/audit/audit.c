@@ -461,7 +461,9 @@ static void probe_route(const struct audit_opts *o, const struct identity *id,
 		*first = false;
 		smtp_probe_run(&p, &r->results[k]);
 		/* a server that cannot be reached, or never greets, will not for the next */
-		if (r->results[k].outcome == OUTCOME_ERROR && r->results[k].stage == STAGE_CONNECT) {
+		if ((r->results[k].outcome == OUTCOME_ERROR ||
+		     r->results[k].outcome == OUTCOME_UNREACHABLE) &&
+		    r->results[k].stage == STAGE_CONNECT) {
 			skip_rest(r, k + 1);
 			return;
 		}

@@ -44,7 +44,8 @@ enum probe_outcome {
 	OUTCOME_ACCEPTED,           /* 2xx at RCPT */
 	OUTCOME_REFUSED,            /* 5xx */
 	OUTCOME_DEFERRED,           /* 4xx */
-	OUTCOME_ERROR,              /* no usable reply: connect failed, timeout, garbage */
+	OUTCOME_ERROR,              /* no usable reply: a timeout, garbage, a local failure */
+	OUTCOME_UNREACHABLE,        /* no connection: refused, timed out, no route */
 	OUTCOME_NOT_RUN             /* not tried (no source address of that family) */
 };
 const char *probe_outcome_name(enum probe_outcome o);
@@ -117,8 +118,10 @@ unsigned audit_reference_pref(const struct audit_route *routes, size_t n);
  */
 bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, size_t len);
 /*
- * True, with a note in why, when no most preferred route accepts the
- * benign identity: its refusals of the other probes then say little.
+ * True, with a note in why, when a most preferred route refuses (or
+ * defers) the benign identity and none accepts it: its refusals of the
+ * other probes then say little.  An exchanger that could not be reached
+ * refused nothing.
  */
 bool audit_reference_refuses_benign(const struct audit_route *routes, size_t n,
 				    char *why, size_t len);

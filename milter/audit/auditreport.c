@@ -30,11 +30,13 @@ static const char *status_word(enum dns_status s)
 	return "?";
 }
 
-/* "250 RCPT", "error CONNECT", "-" */
+/* "250 RCPT", "error CONNECT", "unreachable", "-" */
 static void cell(const struct probe_result *p, char *buf, size_t len)
 {
 	if (p->outcome == OUTCOME_NOT_RUN)
 		snprintf(buf, len, "-");
+	else if (p->outcome == OUTCOME_UNREACHABLE)
+		snprintf(buf, len, "unreachable");
 	else if (p->outcome == OUTCOME_ERROR && p->code == 0)
 		snprintf(buf, len, "error %s", probe_stage_name(p->stage));
 	else

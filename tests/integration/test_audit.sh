@@ -198,10 +198,23 @@ expect_exit no_ptr_same 0 &&
 		"result: no-bypass" && pass no_ptr_prober_same_config
 
 # ---- probes that cannot run ----------------------------------------------------------
+# a closed port: unreachable, which refuses nothing, the benign identity included
 audit closed_port --rcpt user@example.net --port 2599 example.net
 expect_exit closed_port 2 &&
-	output_has closed_port "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: connect:" \
-		"result: incomplete" && pass closed_port_incomplete
+	output_has closed_port "INCOMPLETE: mx1.example.net [127.0.0.25] is unreachable (connect: Connection refused): its probes could not run" \
+		"benign (HELO mail.sender.example): unreachable at CONNECT: connect: Connection refused" \
+		"result: incomplete" &&
+	if grep -q 'refuses the benign identity' "$T/out/closed_port.txt"; then
+		fail closed_port_incomplete "a closed port reported as refusing the benign identity"
+	elif ! grep -qE '^  mx1\.example\.net +10 127\.0\.0\.25 +unreachable +- ' "$T/out/closed_port.txt"; then
+		fail closed_port_incomplete "the table does not say unreachable"
+		sed 's/^/    | /' "$T/out/closed_port.txt" | head -40
+	else
+		pass closed_port_incomplete
+	fi
+audit closed_port_json --rcpt user@example.net --port 2599 --json example.net
+json_check closed_port_json '[p["outcome"] for p in j["probes"]][:2] == ["unreachable", "not-run"] and j["note"] is None' &&
+	pass closed_port_json_unreachable
 set_dns_faults '{"example.net mx": "servfail"}'
 audit mx_servfail --rcpt user@example.net example.net
 set_dns_faults '{}'

@@ -377,6 +377,8 @@ static struct audit_route route(const char *name, unsigned pref, const char *add
 		case 'R': p->outcome = OUTCOME_REFUSED; p->code = 550; break;
 		case 'D': p->outcome = OUTCOME_DEFERRED; p->code = 451; break;
 		case 'E': p->outcome = OUTCOME_ERROR; p->stage = STAGE_CONNECT;
+			snprintf(p->text, sizeof p->text, "timed out waiting for the reply"); break;
+		case 'U': p->outcome = OUTCOME_UNREACHABLE; p->stage = STAGE_CONNECT;
 			snprintf(p->text, sizeof p->text, "connect: Connection refused"); break;
 		default: p->outcome = OUTCOME_NOT_RUN; break;
 		}
@@ -451,6 +453,8 @@ static void test_incomplete(void)
 					route("mx2.example.net", 20, "198.51.100.2", "EEEEE")};
 	struct audit_route open[2] = {route("mx1.example.net", 10, "198.51.100.1", "AAAAA"),
 				      route("mx2.example.net", 20, "198.51.100.2", "AAAAA")};
+	struct audit_route unreachable[2] = {route("mx1.example.net", 10, "198.51.100.1", "UNNNN"),
+					     route("mx2.example.net", 20, "198.51.100.2", "UNNNN")};
 	struct bypass b[8];
 	char why[300];
 
@@ -473,7 +477,13 @@ static void test_incomplete(void)
 	CU_ASSERT_FALSE(audit_reference_refuses_benign(open, 2, why, sizeof why));
 	CU_ASSERT_TRUE(audit_incomplete(broken, 2, why, sizeof why));
 	CU_ASSERT_STRING_EQUAL(why, "the benign probe of mx2.example.net [198.51.100.2] could "
-			       "not run: connect: Connection refused");
+			       "not run: timed out waiting for the reply");
+	/* a closed port is unreachable: it refused nothing, the benign identity included */
+	CU_ASSERT_TRUE(audit_incomplete(unreachable, 2, why, sizeof why));
+	CU_ASSERT_STRING_EQUAL(why, "mx1.example.net [198.51.100.1] is unreachable (connect: "
+			       "Connection refused): its probes could not run");
+	CU_ASSERT_FALSE(audit_reference_refuses_benign(unreachable, 2, why, sizeof why));
+	CU_ASSERT_EQUAL(audit_find_bypasses(unreachable, 2, b, 8), 0);
 	CU_ASSERT_TRUE(audit_incomplete(broken, 0, why, sizeof why));
 	/* nothing refused anywhere: complete, no bypass, and nothing to compare */
 	CU_ASSERT_EQUAL(audit_find_bypasses(open, 2, b, 8), 0);
