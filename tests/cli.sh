@@ -94,7 +94,7 @@ run_foreground() {
 check foreground_logs_to_stderr 0 '^on stderr$' run_foreground plain no
 check journal_stream_no_duplicate 0 '^not on stderr$' run_foreground journal yes
 
-# mxpolicy-audit: usage is exit 3 with the reason; nothing touches the network
+# mxpolicy-audit: usage is exit 3 (UNKNOWN) with the reason; nothing touches the network
 # A taken port: the filter names the process that holds it (the old
 # default, 8891, is OpenDKIM's).  The holder is a listener of this test's
 # own, on a port the kernel picks, stopped by its PID.
@@ -112,7 +112,9 @@ wait "$holder" 2>/dev/null
 
 audit=$top_builddir/milter/audit/mxpolicy-audit
 check audit_version 0 '^mxpolicy-audit [0-9]+\.[0-9]+\.[0-9]+' "$audit" --version
-check audit_help 0 '^exit: 0 no bypass, 1 bypass found, 2 a probe could not run, 3 usage$' \
+check audit_help 0 '^exit \(as a monitoring plugin\): 0 OK, 1 WARNING: DNS findings, 2 CRITICAL:$' \
+	"$audit" --help
+check audit_help_unknown 0 '^  a bypass, 3 UNKNOWN: a probe could not run, or a usage error$' \
 	"$audit" --help
 check audit_no_args 3 '^usage: mxpolicy-audit --rcpt ADDRESS' "$audit"
 check audit_no_rcpt 3 '^mxpolicy-audit: --rcpt ADDRESS is required$' "$audit" example.net

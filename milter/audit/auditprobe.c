@@ -160,6 +160,17 @@ bool smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 
 /* ---- the verdict ------------------------------------------------------------- */
 
+const char *audit_exit_name(enum audit_exit e)
+{
+	switch (e) {
+	case AUDIT_EXIT_OK: return "OK";
+	case AUDIT_EXIT_WARNING: return "WARNING";
+	case AUDIT_EXIT_CRITICAL: return "CRITICAL";
+	case AUDIT_EXIT_UNKNOWN: break;
+	}
+	return "UNKNOWN";
+}
+
 unsigned audit_reference_pref(const struct audit_route *routes, size_t n)
 {
 	unsigned low = ~0u;

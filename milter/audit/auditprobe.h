@@ -100,13 +100,20 @@ size_t audit_find_bypasses(const struct audit_route *routes, size_t n,
 void bypass_format(const struct audit_route *routes, const struct bypass *b,
 		   const char *domain, char *buf, size_t len);
 
-/* Exit statuses of mxpolicy-audit. */
+/*
+ * Exit statuses of mxpolicy-audit, as a monitoring plugin's (Nagios,
+ * Icinga): the worst that applies, CRITICAL, then UNKNOWN, then WARNING.
+ * UNKNOWN comes before WARNING because the DNS findings stay until the
+ * zone changes: ranked first, they would hide, for as long, that the
+ * probes no longer run.
+ */
 enum audit_exit {
-	AUDIT_EXIT_OK = 0,          /* no bypass */
-	AUDIT_EXIT_BYPASS = 1,
-	AUDIT_EXIT_INCOMPLETE = 2,  /* a probe (or the DNS it needs) could not run */
-	AUDIT_EXIT_USAGE = 3
+	AUDIT_EXIT_OK = 0,          /* no bypass, every probe ran, no DNS finding to act on */
+	AUDIT_EXIT_WARNING = 1,     /* no bypass, but a DNS finding of warning or error */
+	AUDIT_EXIT_CRITICAL = 2,    /* a bypass, whatever else */
+	AUDIT_EXIT_UNKNOWN = 3      /* a probe (or the DNS it needs) could not run; usage */
 };
+const char *audit_exit_name(enum audit_exit e);
 
 /* Whether a most preferred route refuses any probe but the benign one. */
 bool audit_reference_refuses_any(const struct audit_route *routes, size_t n);
