@@ -53,6 +53,26 @@ check stray_argument 64 "unexpected argument 'extra'" "$bin" -n -c "$dir/good.co
 check bad_socket 64 "^-p:1: socket: expected unix:/path" "$bin" -n -c "$dir/good.conf" -p 8891
 check bad_user 64 "no such user 'no-such-user-here'" \
 	"$bin" -f -c "$dir/good.conf" -p "unix:$dir/s.sock" -u no-such-user-here
+# The query mode's -j and -m: usage, and what they change.  127.0.0.1 is
+# exempt (allow_clients), so the query asks no DNS: nothing leaves the host.
+check help_query_j 0 '^  -j NAME    with -q: the MTA.s own host name, macro j' "$bin" -h
+check help_query_m 0 '^  -m SENDER  with -q: the MAIL FROM address' "$bin" -h
+check j_without_q 64 '^mxpolicy-milter: -j goes with -q$' "$bin" -n -c "$dir/good.conf" -j mx.example.net
+check m_without_q 64 '^mxpolicy-milter: -m goes with -q$' "$bin" -n -c "$dir/good.conf" -m a@example.org
+check query_empty_j 3 "^mxpolicy-milter: -j needs the MTA's host name$" \
+	"$bin" -c "$dir/good.conf" -j '' -q 127.0.0.1 mail.example.org
+check query_j_is_mta 0 '^mta       mx\.example\.net \(-j\)$' \
+	"$bin" -c "$dir/good.conf" -j mx.example.net -q 127.0.0.1 mx.example.net
+check query_j_impersonated 0 "^why       helo_impersonation     HELO mx\.example\.net is this MTA's name, not the client 127\.0\.0\.1; " \
+	"$bin" -c "$dir/good.conf" -j mx.example.net -q 127.0.0.1 mx.example.net
+check query_j_authserv 0 "^authserv  mx\.example\.net \(the MTA's name\)$" \
+	"$bin" -c "$dir/good.conf" -j mx.example.net -q 127.0.0.1 mail.example.org
+check query_m_from 0 '^log       NOQUEUE: session=query stage=MAIL .* from=<a@example\.org> rcpt=- ' \
+	"$bin" -c "$dir/good.conf" -m a@example.org -q 127.0.0.1 mail.example.org
+check query_m_brackets 0 '^from      <a@example\.org>$' \
+	"$bin" -c "$dir/good.conf" -m '<a@example.org>' -q 127.0.0.1 mail.example.org
+check query_m_default 0 '^from      <> \(the null sender; give -m ADDRESS\)$' \
+	"$bin" -c "$dir/good.conf" -q 127.0.0.1 mail.example.org
 # run_foreground NAME JOURNAL(yes|no): -f with stderr to a file, as under
 # systemd when JOURNAL is yes (JOURNAL_STREAM names that file); prints
 # whether the start line reached stderr.  Stopped by PID.
@@ -74,7 +94,7 @@ run_foreground() {
 check foreground_logs_to_stderr 0 '^on stderr$' run_foreground plain no
 check journal_stream_no_duplicate 0 '^not on stderr$' run_foreground journal yes
 
-# mxpolicy-audit: usage is exit 3 with the reason; nothing touches the network
+# mxpolicy-audit: usage is exit 3 (UNKNOWN) with the reason; nothing touches the network
 # A taken port: the filter names the process that holds it (the old
 # default, 8891, is OpenDKIM's).  The holder is a listener of this test's
 # own, on a port the kernel picks, stopped by its PID.
@@ -92,7 +112,9 @@ wait "$holder" 2>/dev/null
 
 audit=$top_builddir/milter/audit/mxpolicy-audit
 check audit_version 0 '^mxpolicy-audit [0-9]+\.[0-9]+\.[0-9]+' "$audit" --version
-check audit_help 0 '^exit: 0 no bypass, 1 bypass found, 2 a probe could not run, 3 usage$' \
+check audit_help 0 '^exit \(as a monitoring plugin\): 0 OK, 1 WARNING: DNS findings, 2 CRITICAL:$' \
+	"$audit" --help
+check audit_help_unknown 0 '^  a bypass, 3 UNKNOWN: a probe could not run, or a usage error$' \
 	"$audit" --help
 check audit_no_args 3 '^usage: mxpolicy-audit --rcpt ADDRESS' "$audit"
 check audit_no_rcpt 3 '^mxpolicy-audit: --rcpt ADDRESS is required$' "$audit" example.net

@@ -70,7 +70,8 @@ static void usage(FILE *out)
 		"  -4, -6              probe only IPv4 or only IPv6 addresses\n"
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          print this help and exit\n"
-		"exit: 0 no bypass, 1 bypass found, 2 a probe could not run, 3 usage\n");
+		"exit (as a monitoring plugin): 0 OK, 1 WARNING: DNS findings, 2 CRITICAL:\n"
+		"  a bypass, 3 UNKNOWN: a probe could not run, or a usage error\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -84,7 +85,7 @@ static int usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs("\n(mxpolicy-audit --help lists the options)\n", stderr);
-	return AUDIT_EXIT_USAGE;
+	return AUDIT_EXIT_UNKNOWN;
 }
 
 /* An address as SMTP carries it: no spaces, controls or angle brackets. */
@@ -239,7 +240,7 @@ static int parse_option(struct audit_opts *o, int c, const char *arg)
 		exit(0);
 	default:
 		fputs("(mxpolicy-audit --help lists the options)\n", stderr);
-		return AUDIT_EXIT_USAGE;
+		return AUDIT_EXIT_UNKNOWN;
 	}
 }
 
@@ -249,7 +250,7 @@ static int parse_args(int argc, char **argv, struct audit_opts *o)
 
 	if (argc < 2) {
 		usage(stderr);
-		return AUDIT_EXIT_USAGE;
+		return AUDIT_EXIT_UNKNOWN;
 	}
 	while ((c = getopt_long(argc, argv, "46Vh", long_options, NULL)) != -1)
 		if ((rc = parse_option(o, c, optarg)) != 0)
@@ -461,7 +462,9 @@ static void probe_route(const struct audit_opts *o, const struct identity *id,
 		*first = false;
 		smtp_probe_run(&p, &r->results[k]);
 		/* a server that cannot be reached, or never greets, will not for the next */
-		if (r->results[k].outcome == OUTCOME_ERROR && r->results[k].stage == STAGE_CONNECT) {
+		if ((r->results[k].outcome == OUTCOME_ERROR ||
+		     r->results[k].outcome == OUTCOME_UNREACHABLE) &&
+		    r->results[k].stage == STAGE_CONNECT) {
 			skip_rest(r, k + 1);
 			return;
 		}
@@ -520,16 +523,18 @@ static const char *dns_incomplete(const struct audit_zone *z, char *why, size_t 
 	return NULL;
 }
 
+/* The exit status: see enum audit_exit for the order. */
 static void conclude(struct audit_run *run, const struct audit_zone *z, char *why, size_t len)
 {
 	if (run->bypasses_total > 0) {
-		run->exit = AUDIT_EXIT_BYPASS;
-	} else if (only_null_mx(z)) {
-		run->exit = AUDIT_EXIT_OK;
-	} else if ((run->incomplete = dns_incomplete(z, why, len)) != NULL ||
-		   (audit_incomplete(run->routes, run->nroutes, why, len) &&
-		    (run->incomplete = why) != NULL)) {
-		run->exit = AUDIT_EXIT_INCOMPLETE;
+		run->exit = AUDIT_EXIT_CRITICAL;
+	} else if (!only_null_mx(z) &&
+		   ((run->incomplete = dns_incomplete(z, why, len)) != NULL ||
+		    (audit_incomplete(run->routes, run->nroutes, why, len) &&
+		     (run->incomplete = why) != NULL))) {
+		run->exit = AUDIT_EXIT_UNKNOWN;
+	} else if (lint_to_act_on(run->lint) > 0) {
+		run->exit = AUDIT_EXIT_WARNING;
 	} else {
 		run->exit = AUDIT_EXIT_OK;
 	}
@@ -554,7 +559,7 @@ static int audit(const struct audit_opts *o)
 	dns_set_reporter(dns_to_stderr);
 	if (!dns_start(&ds)) {
 		fprintf(stderr, "mxpolicy-audit: cannot start the DNS resolver\n");
-		return AUDIT_EXIT_INCOMPLETE;
+		return AUDIT_EXIT_UNKNOWN;
 	}
 	dns_deadline_in(&deadline, o->timeout_ms);
 	dns_resolver_init(&r, &deadline);
@@ -566,7 +571,7 @@ static int audit(const struct audit_opts *o)
 	if (routes == NULL) {
 		dns_stop();
 		fprintf(stderr, "mxpolicy-audit: out of memory\n");
-		return AUDIT_EXIT_INCOMPLETE;
+		return AUDIT_EXIT_UNKNOWN;
 	}
 	probe_all(o, routes, n, ids);
 	run = (struct audit_run){o->domain, o->rcpt, o->from, o->port,

@@ -45,6 +45,15 @@ const char *lint_severity_name(enum lint_severity s)
 	return "?";
 }
 
+size_t lint_to_act_on(const struct lint_report *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->count; i++)
+		n += l->items[i].severity >= LINT_WARNING;
+	return n;
+}
+
 static void lint_ttl(struct lint_report *out, const char *subject, const char *what,
 		     unsigned ttl)
 {

@@ -42,5 +42,7 @@ typedef const char *(*registrable_fn)(void *ctx, const char *name, char *buf, si
 void audit_lint(const struct audit_zone *z, registrable_fn registrable, void *ctx,
 		struct lint_report *out);
 const char *lint_severity_name(enum lint_severity s);
+/* The findings of severity warning or error: mxpolicy-audit's WARNING. */
+size_t lint_to_act_on(const struct lint_report *l);
 
 #endif

@@ -93,6 +93,7 @@ const char *probe_outcome_name(enum probe_outcome o)
 	case OUTCOME_REFUSED: return "refused";
 	case OUTCOME_DEFERRED: return "deferred";
 	case OUTCOME_ERROR: return "error";
+	case OUTCOME_UNREACHABLE: return "unreachable";
 	case OUTCOME_NOT_RUN: return "not-run";
 	}
 	return "?";
@@ -158,6 +159,17 @@ bool smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 }
 
 /* ---- the verdict ------------------------------------------------------------- */
+
+const char *audit_exit_name(enum audit_exit e)
+{
+	switch (e) {
+	case AUDIT_EXIT_OK: return "OK";
+	case AUDIT_EXIT_WARNING: return "WARNING";
+	case AUDIT_EXIT_CRITICAL: return "CRITICAL";
+	case AUDIT_EXIT_UNKNOWN: break;
+	}
+	return "UNKNOWN";
+}
 
 unsigned audit_reference_pref(const struct audit_route *routes, size_t n)
 {
@@ -243,11 +255,17 @@ bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, siz
 			const struct probe_result *p = &routes[i].results[k];
 			char a[NETADDR_STRLEN];
 
-			if (p->outcome != OUTCOME_ERROR && p->outcome != OUTCOME_NOT_RUN)
+			if (p->outcome != OUTCOME_ERROR && p->outcome != OUTCOME_UNREACHABLE &&
+			    p->outcome != OUTCOME_NOT_RUN)
 				continue;
 			netaddr_format(&routes[i].addr, a, sizeof a);
-			snprintf(why, len, "the %s probe of %s [%s] could not run: %s",
-				 probe_kind_name((enum probe_kind)k), routes[i].name, a, p->text);
+			if (p->outcome == OUTCOME_UNREACHABLE)
+				snprintf(why, len, "%s [%s] is unreachable (%s): its probes could "
+					 "not run", routes[i].name, a, p->text);
+			else
+				snprintf(why, len, "the %s probe of %s [%s] could not run: %s",
+					 probe_kind_name((enum probe_kind)k), routes[i].name, a,
+					 p->text);
 			return true;
 		}
 	return false;
@@ -257,7 +275,7 @@ bool audit_reference_refuses_benign(const struct audit_route *routes, size_t n,
 				    char *why, size_t len)
 {
 	unsigned low = audit_reference_pref(routes, n);
-	bool benign_ok = false, deferred = false;
+	bool benign_ok = false, refused = false, deferred = false;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct probe_result *b = &routes[i].results[PROBE_BENIGN];
@@ -265,9 +283,10 @@ bool audit_reference_refuses_benign(const struct audit_route *routes, size_t n,
 		if (routes[i].pref != low)
 			continue;
 		benign_ok |= b->outcome == OUTCOME_ACCEPTED;
+		refused |= refuses(b);
 		deferred |= b->outcome == OUTCOME_DEFERRED;
 	}
-	if (n == 0 || benign_ok)
+	if (!refused || benign_ok)
 		return false;
 	snprintf(why, len, "the most preferred exchanger refuses the benign identity too, so "
 		 "its refusals of the other probes say little: check --rcpt, --from and the "

@@ -44,7 +44,8 @@ enum probe_outcome {
 	OUTCOME_ACCEPTED,           /* 2xx at RCPT */
 	OUTCOME_REFUSED,            /* 5xx */
 	OUTCOME_DEFERRED,           /* 4xx */
-	OUTCOME_ERROR,              /* no usable reply: connect failed, timeout, garbage */
+	OUTCOME_ERROR,              /* no usable reply: a timeout, garbage, a local failure */
+	OUTCOME_UNREACHABLE,        /* no connection: refused, timed out, no route */
 	OUTCOME_NOT_RUN             /* not tried (no source address of that family) */
 };
 const char *probe_outcome_name(enum probe_outcome o);
@@ -99,13 +100,20 @@ size_t audit_find_bypasses(const struct audit_route *routes, size_t n,
 void bypass_format(const struct audit_route *routes, const struct bypass *b,
 		   const char *domain, char *buf, size_t len);
 
-/* Exit statuses of mxpolicy-audit. */
+/*
+ * Exit statuses of mxpolicy-audit, as a monitoring plugin's (Nagios,
+ * Icinga): the worst that applies, CRITICAL, then UNKNOWN, then WARNING.
+ * UNKNOWN comes before WARNING because the DNS findings stay until the
+ * zone changes: ranked first, they would hide, for as long, that the
+ * probes no longer run.
+ */
 enum audit_exit {
-	AUDIT_EXIT_OK = 0,          /* no bypass */
-	AUDIT_EXIT_BYPASS = 1,
-	AUDIT_EXIT_INCOMPLETE = 2,  /* a probe (or the DNS it needs) could not run */
-	AUDIT_EXIT_USAGE = 3
+	AUDIT_EXIT_OK = 0,          /* no bypass, every probe ran, no DNS finding to act on */
+	AUDIT_EXIT_WARNING = 1,     /* no bypass, but a DNS finding of warning or error */
+	AUDIT_EXIT_CRITICAL = 2,    /* a bypass, whatever else */
+	AUDIT_EXIT_UNKNOWN = 3      /* a probe (or the DNS it needs) could not run; usage */
 };
+const char *audit_exit_name(enum audit_exit e);
 
 /* Whether a most preferred route refuses any probe but the benign one. */
 bool audit_reference_refuses_any(const struct audit_route *routes, size_t n);
@@ -117,8 +125,10 @@ unsigned audit_reference_pref(const struct audit_route *routes, size_t n);
  */
 bool audit_incomplete(const struct audit_route *routes, size_t n, char *why, size_t len);
 /*
- * True, with a note in why, when no most preferred route accepts the
- * benign identity: its refusals of the other probes then say little.
+ * True, with a note in why, when a most preferred route refuses (or
+ * defers) the benign identity and none accepts it: its refusals of the
+ * other probes then say little.  An exchanger that could not be reached
+ * refused nothing.
  */
 bool audit_reference_refuses_benign(const struct audit_route *routes, size_t n,
 				    char *why, size_t len);

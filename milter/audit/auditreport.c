@@ -8,15 +8,12 @@
 
 #include "audit/auditreport.h"
 
-static const char *result_word(enum audit_exit e)
+/* The answer to the audit's question; the exit status adds the DNS findings. */
+static const char *result_word(const struct audit_run *run)
 {
-	switch (e) {
-	case AUDIT_EXIT_OK: return "no-bypass";
-	case AUDIT_EXIT_BYPASS: return "bypass";
-	case AUDIT_EXIT_INCOMPLETE: return "incomplete";
-	case AUDIT_EXIT_USAGE: break;
-	}
-	return "usage";
+	if (run->bypasses_total > 0)
+		return "bypass";
+	return run->incomplete ? "incomplete" : "no-bypass";
 }
 
 static const char *status_word(enum dns_status s)
@@ -30,11 +27,13 @@ static const char *status_word(enum dns_status s)
 	return "?";
 }
 
-/* "250 RCPT", "error CONNECT", "-" */
+/* "250 RCPT", "error CONNECT", "unreachable", "-" */
 static void cell(const struct probe_result *p, char *buf, size_t len)
 {
 	if (p->outcome == OUTCOME_NOT_RUN)
 		snprintf(buf, len, "-");
+	else if (p->outcome == OUTCOME_UNREACHABLE)
+		snprintf(buf, len, "unreachable");
 	else if (p->outcome == OUTCOME_ERROR && p->code == 0)
 		snprintf(buf, len, "error %s", probe_stage_name(p->stage));
 	else
@@ -173,6 +172,8 @@ static void text_replies(FILE *out, const struct audit_run *run)
 void audit_report_text(FILE *out, const struct audit_run *run)
 {
 	char rcpt[1024], helo[DNS_NAME_MAX * 4 + 8], note[512];
+	/* no bypass, and every probe ran */
+	bool complete = run->exit == AUDIT_EXIT_OK || run->exit == AUDIT_EXIT_WARNING;
 
 	text_escape(run->rcpt, 256, rcpt, sizeof rcpt);
 	text_escape(run->benign_helo ? run->benign_helo : "", DNS_NAME_MAX, helo, sizeof helo);
@@ -198,13 +199,16 @@ void audit_report_text(FILE *out, const struct audit_run *run)
 		fprintf(out, "  INCOMPLETE: %s\n", run->incomplete);
 	if (audit_reference_refuses_benign(run->routes, run->nroutes, note, sizeof note))
 		fprintf(out, "  NOTE: %s\n", note);
-	if (run->exit == AUDIT_EXIT_OK && run->nroutes > 0 &&
-	    !audit_reference_refuses_any(run->routes, run->nroutes))
+	if (complete && run->nroutes > 0 && !audit_reference_refuses_any(run->routes, run->nroutes))
 		fprintf(out, "  NOTE: the most preferred exchanger refuses none of the probes: "
 			"there is no policy to compare (is the recipient exempt from it?)\n");
-	else if (run->exit == AUDIT_EXIT_OK && run->nroutes > 0)
+	else if (complete && run->nroutes > 0)
 		fprintf(out, "  every route refuses what the most preferred exchanger refuses\n");
-	fprintf(out, "result: %s\n", result_word(run->exit));
+	if (run->exit == AUDIT_EXIT_WARNING)
+		fprintf(out, "result: %s (WARNING: %zu DNS findings of severity warning or "
+			"error)\n", result_word(run), lint_to_act_on(run->lint));
+	else
+		fprintf(out, "result: %s (%s)\n", result_word(run), audit_exit_name(run->exit));
 }
 
 /* ---- JSON ----------------------------------------------------------------------- */
@@ -358,6 +362,7 @@ void audit_report_json(FILE *out, const struct audit_run *run)
 	json_key(out, "incomplete", run->incomplete, true);
 	json_key(out, "note", audit_reference_refuses_benign(run->routes, run->nroutes, note,
 							     sizeof note) ? note : NULL, true);
-	json_key(out, "result", result_word(run->exit), true);
+	json_key(out, "result", result_word(run), true);
+	json_key(out, "status", audit_exit_name(run->exit), true);
 	fprintf(out, "\"exit\":%d}\n", (int)run->exit);
 }

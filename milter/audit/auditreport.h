@@ -30,7 +30,7 @@ struct audit_run {
 	size_t nbypasses;               /* in bypasses (capped) */
 	size_t bypasses_total;
 	enum audit_exit exit;
-	const char *incomplete;         /* why exit is 2, or NULL */
+	const char *incomplete;         /* why a probe could not run (exit 3), or NULL */
 };
 
 void audit_report_text(FILE *out, const struct audit_run *run);

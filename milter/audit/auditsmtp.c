@@ -72,7 +72,9 @@ static bool wait_for(struct conn *c, short events, long deadline)
 	return rc > 0;
 }
 
-static bool open_conn(struct conn *c, const struct smtp_probe *p, char *err, size_t errlen)
+/* *unreachable: the failure was the connection itself, not a local one. */
+static bool open_conn(struct conn *c, const struct smtp_probe *p, char *err, size_t errlen,
+		      bool *unreachable)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -92,6 +94,7 @@ static bool open_conn(struct conn *c, const struct smtp_probe *p, char *err, siz
 		}
 	}
 	len = netaddr_to_sockaddr(p->addr, p->port, &ss);
+	*unreachable = true;
 	if (connect(c->fd, (struct sockaddr *)&ss, len) != 0 && errno != EINPROGRESS) {
 		snprintf(err, errlen, "connect: %s", strerror(errno));
 		return false;
@@ -104,6 +107,7 @@ static bool open_conn(struct conn *c, const struct smtp_probe *p, char *err, siz
 		snprintf(err, errlen, "connect: %s", strerror(soerr ? soerr : errno));
 		return false;
 	}
+	*unreachable = false;
 	return true;
 }
 
@@ -274,10 +278,13 @@ void smtp_probe_run(const struct smtp_probe *p, struct probe_result *out)
 {
 	struct conn c = {-1, p->timeout_ms, {0}, 0, NULL};
 	char err[PROBE_TEXT_MAX];
+	bool unreachable = false;
 
 	snprintf(out->helo, sizeof out->helo, "%s", p->helo);
-	if (!open_conn(&c, p, err, sizeof err)) {
+	if (!open_conn(&c, p, err, sizeof err, &unreachable)) {
 		record_error(out, STAGE_CONNECT, err);
+		if (unreachable)
+			out->outcome = OUTCOME_UNREACHABLE;
 	} else if (greet(&c, p, out)) {
 		transaction(&c, p, out);
 	}

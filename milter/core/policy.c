@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/explain.h"
 #include "core/policy.h"
 #include "core/tristate.h"
 
@@ -612,7 +613,7 @@ static size_t mx_host_index(const struct mx_hosts *mx, const char *name)
  * exempts a relay of ours that sends from another address (NAT, a second
  * interface, IPv6 source address selection).
  */
-static void explain_impersonation(const struct policy *pol, const struct session_facts *s,
+void policy_explain_impersonation(const struct policy *pol, const struct session_facts *s,
 				  const struct rcpt_facts *r, char *buf, size_t len)
 {
 	static const char *const claimed[] = {
@@ -656,7 +657,7 @@ void policy_evaluate(const struct policy *pol, const struct session_facts *s,
 	}
 	choose_answer(pol, r, out);
 	if (out->fired & (1u << CHECK_HELO_IMPERSONATION))
-		explain_impersonation(pol, s, r, out->evidence, sizeof out->evidence);
+		policy_explain_impersonation(pol, s, r, out->evidence, sizeof out->evidence);
 }
 
 void checks_format(unsigned mask, char *buf, size_t len)

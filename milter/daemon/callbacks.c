@@ -383,13 +383,6 @@ static sfsistat mxp_envrcpt(SMFICTX *ctx, char **argv)
 	return decide(ctx, s, "RCPT", argv[0]);
 }
 
-static const char *authserv_id(const struct session *s)
-{
-	if (s->cfg->authserv_id[0])
-		return s->cfg->authserv_id;
-	return s->mta_name && s->mta_name[0] ? s->mta_name : "localhost";
-}
-
 /* Nothing to decide at DATA: the reply is there for the MTA (callbacks.h). */
 static sfsistat mxp_data(UNUSED SMFICTX *ctx)
 {
@@ -407,7 +400,8 @@ static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
 	else if (strcasecmp(name, AR_HEADER) == 0) {
 		s->ar_seen++;
 		/* only a forged iprev result under our id: OpenDKIM's dkim=pass stays */
-		if (s->ar_forged_count < AR_HEADERS_MAX && authres_claims(value, authserv_id(s), "iprev"))
+		if (s->ar_forged_count < AR_HEADERS_MAX &&
+		    authres_claims(value, session_authserv_id(s), "iprev"))
 			s->ar_forged[s->ar_forged_count++] = s->ar_seen;
 	}
 	return no_answer(s, SMFIP_NR_HDR);
@@ -441,7 +435,7 @@ static void add_iprev_header(SMFICTX *ctx, const struct session *s, const char *
  */
 static void rewrite_headers(SMFICTX *ctx, struct session *s)
 {
-	const char *id = authserv_id(s);
+	const char *id = session_authserv_id(s);
 	char checks[512], value[700];
 
 	for (unsigned i = s->forged_headers; i >= 1; i--)

@@ -51,6 +51,8 @@ struct options {
 	int check_only;             /* -n: 1 prints the settings, 2 (-nn) with their help */
 	const char *query_client;   /* -q: the query mode */
 	const char *query_local;    /* -a */
+	const char *query_mta;      /* -j */
+	const char *query_from;     /* -m */
 	const char *query_helo;
 	const char *query_rcpt;
 };
@@ -62,7 +64,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: mxpolicy-milter [-c FILE] [-f] [-n] [-p SOCKET] [-u USER[:GROUP]]\n"
 		"                       [-P PIDFILE] [-V] [-h]\n"
-		"       mxpolicy-milter [-c FILE] [-a LOCAL_ADDR] -q CLIENT_IP HELO [RECIPIENT]\n"
+		"       mxpolicy-milter [-c FILE] [-a LOCAL_ADDR] [-j MTA_NAME] [-m SENDER]\n"
+		"                       -q CLIENT_IP HELO [RECIPIENT]\n"
 		"  -c FILE    configuration file (default %s)\n"
 		"  -f         stay in the foreground and log to stderr as well\n"
 		"  -n         check the configuration, print the effective settings, exit\n"
@@ -73,9 +76,14 @@ static void usage(FILE *out)
 		"  -P FILE    write the process id to FILE\n"
 		"  -q CLIENT_IP HELO [RECIPIENT]\n"
 		"             query mode: judge this peer with live DNS and no MTA, print\n"
-		"             every check with its evidence and the verdict; exit 0 accept,\n"
-		"             1 reject, 2 tempfail, 3 error (HELO \"\" for none)\n"
+		"             every check with its evidence, why each that fired did, and\n"
+		"             the verdict; exit 0 accept, 1 reject, 2 tempfail, 3 error\n"
+		"             (HELO \"\" for none)\n"
 		"  -a ADDR    with -q: the local address the client connects to (the route)\n"
+		"  -j NAME    with -q: the MTA's own host name, macro j (Postfix's myhostname;\n"
+		"             default this host's name): what helo_impersonation and the\n"
+		"             authserv-id use\n"
+		"  -m SENDER  with -q: the MAIL FROM address (default <>, the null sender)\n"
 		"  -V         print the version and exit\n"
 		"  -h         print this help and exit\n",
 		SYSCONFDIR "/mxpolicy-milter.conf");
@@ -85,9 +93,11 @@ static int parse_args(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "a:c:fnp:q:u:P:Vh")) != -1) {
+	while ((c = getopt(argc, argv, "a:c:fj:m:np:q:u:P:Vh")) != -1) {
 		switch (c) {
 		case 'a': opts.query_local = optarg; break;
+		case 'j': opts.query_mta = optarg; break;
+		case 'm': opts.query_from = optarg; break;
 		case 'c': opts.config_path = optarg; break;
 		case 'q': opts.query_client = optarg; break;
 		case 'f': opts.foreground = true; break;
@@ -115,12 +125,17 @@ static int parse_args(int argc, char **argv)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+		if (opts.query_mta != NULL && opts.query_mta[0] == '\0') {
+			fprintf(stderr, "mxpolicy-milter: -j needs the MTA's host name\n");
+			return EXIT_USAGE;
+		}
 		opts.query_helo = argv[optind];
 		opts.query_rcpt = argc - optind == 2 ? argv[optind + 1] : NULL;
 		return 0;
 	}
-	if (opts.query_local != NULL) {
-		fprintf(stderr, "mxpolicy-milter: -a goes with -q\n");
+	if (opts.query_local != NULL || opts.query_mta != NULL || opts.query_from != NULL) {
+		fprintf(stderr, "mxpolicy-milter: -%c goes with -q\n",
+			opts.query_local ? 'a' : opts.query_mta ? 'j' : 'm');
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -652,7 +667,8 @@ int main(int argc, char **argv)
 	if (cfg == NULL)
 		return opts.query_client ? QUERY_ERROR : EXIT_CONFIG;
 	if (opts.query_client != NULL) {
-		struct query q = {opts.query_client, opts.query_helo, opts.query_rcpt, opts.query_local};
+		struct query q = {opts.query_client, opts.query_helo, opts.query_rcpt, opts.query_local,
+				  opts.query_mta, opts.query_from};
 		struct dns_settings ds = dns_settings_of(cfg);
 
 		return query_run(cfg, &ds, &q);

@@ -1,7 +1,9 @@
 /*
  * query.c -- the query mode; see query.h.  A DNS recorder sits between the
  * checks and the engine, so every answer the checks read is printed as
- * evidence, in the order they read them.
+ * evidence, in the order they first read them: an answer that two checks
+ * read (the HELO name's A record is both iprev's and helodns's) is printed
+ * once.
  */
 #include "autoconfig.h"
 
@@ -12,15 +14,21 @@
 
 #include "dns/dns.h"
 #include "daemon/judge.h"
+#include "core/explain.h"
 #include "core/logline.h"
 #include "daemon/log.h"
 #include "daemon/query.h"
 #include "daemon/session.h"
 #include "core/tristate.h"
 
+/* Answers kept to print each once; past that, every answer is printed. */
+#define PRINTED_MAX 256
+
 struct recorder {
 	struct resolver base;
 	struct timespec deadline;
+	size_t nprinted;
+	char *printed[PRINTED_MAX];     /* the answers printed, less their TTL */
 };
 
 struct recorded_lookup {
@@ -54,48 +62,91 @@ static void *recorder_submit(UNUSED struct resolver *self, const char *name, enu
 	return r;
 }
 
-static void print_records(const struct dns_answer *a, enum dns_type type)
+static void print_records(FILE *out, const struct dns_answer *a, enum dns_type type)
 {
 	for (size_t i = 0; i < a->count; i++) {
 		char text[NETADDR_STRLEN];
 		const struct dns_rr *rr = &a->rr[i];
 
-		fputs(i ? ", " : " ", stdout);
+		fputs(i ? ", " : " ", out);
 		if (type == DNS_T_A || type == DNS_T_AAAA) {
 			netaddr_format(&rr->addr, text, sizeof text);
-			fputs(text, stdout);
+			fputs(text, out);
 		} else if (type == DNS_T_MX) {
-			printf("%u %s", rr->pref, rr->name[0] ? rr->name : ".");
+			fprintf(out, "%u %s", rr->pref, rr->name[0] ? rr->name : ".");
 		} else {
-			fputs(rr->name ? rr->name : "?", stdout);
+			fputs(rr->name ? rr->name : "?", out);
 		}
 	}
 	if (a->dropped > 0)
-		printf(" (and %zu more)", a->dropped);
+		fprintf(out, " (and %zu more)", a->dropped);
 }
 
-static void print_answer(const struct recorded_lookup *r, const struct dns_answer *a)
+/* "dns       A mail.example.org: 192.0.2.1": the answer, less its TTL. */
+static void describe_answer(FILE *out, const struct recorded_lookup *r,
+			    const struct dns_answer *a)
 {
-	printf("dns       %s %s:", type_name(r->type), r->name);
+	fprintf(out, "dns       %s %s:", type_name(r->type), r->name);
 	switch (a->status) {
 	case DNS_ANSWER:
-		print_records(a, r->type);
+		print_records(out, a, r->type);
 		break;
 	case DNS_NXDOMAIN:
-		fputs(" no such name (NXDOMAIN)", stdout);
+		fputs(" no such name (NXDOMAIN)", out);
 		break;
 	case DNS_NODATA:
-		fputs(" no such record (NODATA)", stdout);
+		fputs(" no such record (NODATA)", out);
 		break;
 	case DNS_TEMPFAIL:
-		printf(" temporary failure (%s)", a->why ? a->why : "unknown");
+		fprintf(out, " temporary failure (%s)", a->why ? a->why : "unknown");
 		break;
 	}
 	if (a->cname != NULL)
-		printf(" -> CNAME %s", a->cname);
+		fprintf(out, " -> CNAME %s", a->cname);
+}
+
+/*
+ * Prints the answer unless the very same was printed before (its TTL
+ * aside: a cached copy counts down); another answer to the same question,
+ * after a failure, is printed too.
+ */
+static void print_answer(struct recorder *rec, const struct recorded_lookup *r,
+			 const struct dns_answer *a)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m != NULL) {
+		describe_answer(m, r, a);
+		if (fclose(m) != 0) {
+			free(text);
+			text = NULL;
+		}
+	}
+	for (size_t i = 0; text != NULL && i < rec->nprinted; i++)
+		if (strcmp(rec->printed[i], text) == 0) {
+			free(text);
+			return;
+		}
+	if (text != NULL)
+		fputs(text, stdout);
+	else
+		describe_answer(stdout, r, a);
 	if (a->status != DNS_TEMPFAIL)
 		printf(" (ttl %u)", a->ttl);
 	putchar('\n');
+	if (text != NULL && rec->nprinted < PRINTED_MAX)
+		rec->printed[rec->nprinted++] = text;
+	else
+		free(text);
+}
+
+static void recorder_clear(struct recorder *rec)
+{
+	for (size_t i = 0; i < rec->nprinted; i++)
+		free(rec->printed[i]);
+	rec->nprinted = 0;
 }
 
 static struct dns_answer *recorder_collect(struct resolver *self, void *handle)
@@ -109,7 +160,7 @@ static struct dns_answer *recorder_collect(struct resolver *self, void *handle)
 	a = r->lookup ? dns_collect(r->lookup, &rec->deadline)
 		      : dns_answer_tempfail("out of memory", 0);
 	if (a != NULL)
-		print_answer(r, a);
+		print_answer(rec, r, a);
 	free(r);
 	return a;
 }
@@ -162,14 +213,16 @@ static void check_evidence(enum check_id c, const struct session *s, const struc
 	}
 }
 
-static void print_checks(const struct session *s, const struct judgement *j)
+/* The check's evidence, and when it fired, why: one "why" line in an administrator's words. */
+static void print_checks(const struct session *s, const struct query *q, const struct judgement *j)
 {
 	const struct verdict *v = &j->verdict;
+	const struct rcpt_facts *rf = q->rcpt ? &j->rf : NULL;
 
 	for (int c = 0; c < CHECK_COUNT; c++) {
 		const struct check_setting *cs = &s->cfg->policy.checks[c];
 		const char *result = "pass";
-		char evidence[DNS_NAME_MAX + 128];
+		char evidence[EVIDENCE_MAX];
 
 		if (cs->action == ACTION_OFF)
 			result = "off";
@@ -180,6 +233,15 @@ static void print_checks(const struct session *s, const struct judgement *j)
 		check_evidence((enum check_id)c, s, j, evidence, sizeof evidence);
 		printf("check     %-22s %-9s %-8s %s\n", check_name(c), result, action_name(cs->action),
 		       evidence);
+		if (!(v->fired & (1u << c)))
+			continue;
+		/* the decision line's evidence= where the policy gave one: the same words */
+		if (c == CHECK_HELO_IMPERSONATION && v->evidence[0] != '\0')
+			snprintf(evidence, sizeof evidence, "%s", v->evidence);
+		else
+			policy_explain(&s->cfg->policy, &s->facts, rf, (enum check_id)c, evidence,
+				       sizeof evidence);
+		printf("why       %-22s %s\n", check_name(c), evidence);
 	}
 }
 
@@ -228,7 +290,7 @@ static bool parse_address(const char *what, const char *text, struct netaddr *ou
 static struct session *query_session(struct config *cfg, const struct query *q)
 {
 	struct netaddr client, local;
-	char host[DNS_NAME_MAX + 1] = "";
+	char host[DNS_NAME_MAX + 1] = "", from[1024];
 	struct session *s;
 
 	if (!parse_address("client", q->client, &client) ||
@@ -244,19 +306,66 @@ static struct session *query_session(struct config *cfg, const struct query *q)
 	snprintf(s->id, sizeof s->id, "query");
 	session_set_client(s, &client);
 	session_set_local(s, q->local ? &local : NULL);
-	/* The MTA's $j: this host's name, as Postfix's myhostname defaults to. */
-	gethostname(host, sizeof host - 1);
-	if (!session_set_mta_name(s, host) || (q->helo[0] != '\0' && !session_set_helo(s, q->helo)) ||
-	    !session_begin_transaction(s, "<>", false)) {
+	/* The MTA's $j: -j, else this host's name, as Postfix's myhostname defaults to. */
+	if (q->mta_name == NULL)
+		gethostname(host, sizeof host - 1);
+	/* as the MTA passes MAIL FROM's argument: in angle brackets */
+	if (q->from == NULL || q->from[0] == '<')
+		snprintf(from, sizeof from, "%s", q->from ? q->from : "<>");
+	else
+		snprintf(from, sizeof from, "<%s>", q->from);
+	if (!session_set_mta_name(s, q->mta_name ? q->mta_name : host) ||
+	    (q->helo[0] != '\0' && !session_set_helo(s, q->helo)) ||
+	    !session_begin_transaction(s, from, false)) {
 		session_free(s);
 		return NULL;
 	}
 	return s;
 }
 
+/* What the query is about: the peer and this MTA as the filter would see them. */
+static void print_peer(const struct session *s, const struct query *q)
+{
+	printf("client    %s\n", s->client_text);
+	if (q->local != NULL) {
+		char text[NETADDR_STRLEN];
+
+		netaddr_format(&s->facts.local, text, sizeof text);
+		printf("local     %s\n", text);
+	} else {
+		printf("local     - (give -a ADDRESS for the MX route)\n");
+	}
+	printf("mta       %s (%s)\n", s->mta_name,
+	       q->mta_name ? "-j" : "this host's name; give -j NAME, the MTA's myhostname");
+	printf("helo      %s (%s)\n", q->helo[0] ? s->helo_raw : "-",
+	       q->helo[0] ? helo_class_name(s->facts.helo.cls) : "none");
+	printf("from      %s%s\n", s->from, q->from ? "" : " (the null sender; give -m ADDRESS)");
+	printf("rcpt      %s\n", q->rcpt ? q->rcpt : "- (judged as at MAIL FROM)");
+}
+
+static void print_outcome(const struct session *s, const struct query *q,
+			  const struct judgement *j)
+{
+	if (s->iprev_gathered)
+		printf("iprev     %s (%s)\n", iprev_result_name(s->iprev.result),
+		       iprev_name(&s->iprev) ? iprev_name(&s->iprev) : "no PTR name");
+	printf("route     %s\n", j->route_text[0] ? j->route_text : "- (not looked up)");
+	print_checks(s, q, j);
+	printf("verdict   %s", verdict_name(j->verdict.kind));
+	if (j->verdict.exempt != NULL)
+		printf(" (%s)", j->verdict.exempt);
+	putchar('\n');
+	if (j->verdict.reply.code[0] != '\0')
+		printf("reply     %s %s %s\n", j->verdict.reply.code, j->verdict.reply.xcode,
+		       j->verdict.reply.text);
+	printf("authserv  %s (%s)\n", session_authserv_id(s),
+	       s->cfg->authserv_id[0] ? "authserv_id" : "the MTA's name");
+	print_decision_line(s, q, j);
+}
+
 int query_run(struct config *cfg, const struct dns_settings *ds, const struct query *q)
 {
-	struct recorder rec = {{recorder_submit, recorder_collect}, {0, 0}};
+	struct recorder rec = {.base = {recorder_submit, recorder_collect}};
 	struct judgement *j;
 	struct session *s;
 	bool exempt_client;
@@ -275,36 +384,14 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 		session_free(s);
 		return QUERY_ERROR;
 	}
-	printf("client    %s\n", s->client_text);
-	if (q->local != NULL) {
-		char text[NETADDR_STRLEN];
-
-		netaddr_format(&s->facts.local, text, sizeof text);
-		printf("local     %s\n", text);
-	} else {
-		printf("local     - (give -a ADDRESS for the MX route)\n");
-	}
-	printf("helo      %s (%s)\n", q->helo[0] ? s->helo_raw : "-",
-	       q->helo[0] ? helo_class_name(s->facts.helo.cls) : "none");
-	printf("rcpt      %s\n", q->rcpt ? q->rcpt : "- (judged as at MAIL FROM)");
+	print_peer(s, q);
 	dns_deadline_in(&rec.deadline, cfg->decision_timeout_ms);
 	/* Exempt clients are judged without DNS, as in the filter. */
 	exempt_client = cidrset_contains(&cfg->policy.allow_clients, &s->facts.client);
 	judge(s, exempt_client ? NULL : &rec.base, q->rcpt, j);
-	if (s->iprev_gathered)
-		printf("iprev     %s (%s)\n", iprev_result_name(s->iprev.result),
-		       iprev_name(&s->iprev) ? iprev_name(&s->iprev) : "no PTR name");
-	printf("route     %s\n", j->route_text[0] ? j->route_text : "- (not looked up)");
-	print_checks(s, j);
-	printf("verdict   %s", verdict_name(j->verdict.kind));
-	if (j->verdict.exempt != NULL)
-		printf(" (%s)", j->verdict.exempt);
-	putchar('\n');
-	if (j->verdict.reply.code[0] != '\0')
-		printf("reply     %s %s %s\n", j->verdict.reply.code, j->verdict.reply.xcode,
-		       j->verdict.reply.text);
-	print_decision_line(s, q, j);
+	print_outcome(s, q, j);
 	rc = exit_status(&j->verdict);
+	recorder_clear(&rec);
 	dns_stop();
 	free(j);
 	session_free(s);

@@ -1,8 +1,10 @@
 /*
  * query.h -- "what would you do with this peer?": the query mode
  * (mxpolicy-milter -q).  Runs the very checks of the filter with live DNS
- * and no MTA, and prints each check with its evidence, every DNS answer it
- * used, the recipient's route and the verdict with its reply.
+ * and no MTA, and prints each check with its evidence, why each check that
+ * fired did, every DNS answer it used (once), the recipient's route, the
+ * verdict with its reply, the authserv-id of the headers and the decision
+ * line the filter would log.
  */
 #ifndef MXP_QUERY_H
 #define MXP_QUERY_H
@@ -23,6 +25,8 @@ struct query {
 	const char *helo;       /* its HELO/EHLO argument; "" for none */
 	const char *rcpt;       /* a recipient, or NULL: judged as at MAIL */
 	const char *local;      /* the address it connects to, or NULL */
+	const char *mta_name;   /* the MTA's own name (macro j), or NULL: this host's name */
+	const char *from;       /* the MAIL FROM address, or NULL: the null sender <> */
 };
 
 /* Takes over cfg; ds are its DNS settings.  Prints to stdout; problems to stderr. */

@@ -92,6 +92,13 @@ bool session_set_mta_name(struct session *s, const char *name)
 	return ok;
 }
 
+const char *session_authserv_id(const struct session *s)
+{
+	if (s->cfg->authserv_id[0])
+		return s->cfg->authserv_id;
+	return s->mta_name && s->mta_name[0] ? s->mta_name : "localhost";
+}
+
 bool session_set_helo(struct session *s, const char *helo)
 {
 	session_end_transaction(s);

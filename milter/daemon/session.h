@@ -84,6 +84,8 @@ void session_free(struct session *s);
 void session_set_client(struct session *s, const struct netaddr *client);
 void session_set_local(struct session *s, const struct netaddr *local);
 bool session_set_mta_name(struct session *s, const char *name);
+/* The authserv-id of our headers: authserv_id, else the MTA's name, else "localhost". */
+const char *session_authserv_id(const struct session *s);
 /* A (new) HELO/EHLO, also the second one after STARTTLS: a fresh start. */
 bool session_set_helo(struct session *s, const char *helo);
 bool session_begin_transaction(struct session *s, const char *from, bool authenticated);

@@ -4,7 +4,10 @@
 # first without it, then with a weaker config, then with the same config.
 # The audit must name the bypass each time there is one, report none when
 # both routes enforce the same policy, send no message, and lint the MX
-# RRsets of the audit.example zone.
+# RRsets of the audit.example zone.  Each exit status comes from a
+# scenario: 0 OK (same_config), 1 WARNING (lint_warning: DNS findings, no
+# bypass), 2 CRITICAL (no_milter_on_mx2: a bypass), 3 UNKNOWN (closed_port:
+# unreachable, never a refusal; and every usage error).
 . "$(dirname "$0")/lib.sh"
 
 AUDIT_BIN=${AUDIT_BIN:-$top_builddir/milter/audit/mxpolicy-audit}
@@ -93,14 +96,14 @@ BYPASS_TAIL='refuses: backup route is a bypass'
 # ---- mx2 without the milter: the backup route is a bypass -----------------------
 sink_before=$(sink_count)
 audit no_milter_on_mx2 --rcpt user@example.net example.net
-expect_exit no_milter_on_mx2 1 &&
+expect_exit no_milter_on_mx2 2 &&
 	output_has no_milter_on_mx2 \
 		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts a bare-IP HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts an address-literal HELO that is not the client's address that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts a HELO impersonating example.net that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"benign identity: HELO mail.sender.example (forward-confirmed reverse DNS of $PROBER)" \
-		"result: bypass" &&
+		"result: bypass (CRITICAL)" &&
 	pass no_milter_on_mx2
 # the table: exchangers x probes, reply code and stage
 row1=$(grep -E '^  mx1\.example\.net +10 127\.0\.0\.25 ' "$T/out/no_milter_on_mx2.txt")
@@ -131,8 +134,8 @@ else
 fi
 
 audit no_milter_json --rcpt user@example.net --json example.net
-expect_exit no_milter_json 1 &&
-	json_check no_milter_json 'j["result"] == "bypass" and j["exit"] == 1 and len(j["bypasses"]) == 4' &&
+expect_exit no_milter_json 2 &&
+	json_check no_milter_json 'j["result"] == "bypass" and j["status"] == "CRITICAL" and j["exit"] == 2 and len(j["bypasses"]) == 4' &&
 	json_check no_milter_json '{b["probe"] for b in j["bypasses"]} == {"non-fqdn-helo", "bare-ip-helo", "foreign-literal-helo", "impersonation-helo"}' &&
 	json_check no_milter_json 'all(b["exchanger"] == "mx2.example.net" and b["reference"] == "mx1.example.net" for b in j["bypasses"])' &&
 	json_check no_milter_json '[(p["outcome"], p["code"], p["stage"]) for p in j["probes"] if p["address"] == "127.0.0.25"] == [("accepted", 250, "RCPT"), ("refused", 504, "RCPT"), ("refused", 501, "RCPT"), ("refused", 550, "RCPT"), ("refused", 550, "RCPT")]' &&
@@ -142,7 +145,7 @@ expect_exit no_milter_json 1 &&
 # a prober without reverse DNS: mx1 defers everything it sends (ptr_missing),
 # mx2 takes it all, the benign identity included
 SOURCE=$NOPTR audit no_ptr_bypass --rcpt user@example.net example.net
-if expect_exit no_ptr_bypass 1 &&
+if expect_exit no_ptr_bypass 2 &&
 	output_has no_ptr_bypass \
 		"BYPASS: mx2.example.net (pref 20) accepts the benign identity that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
@@ -165,7 +168,7 @@ PIDS+=("$WEAK_PID")
 wait_for "$T/weak.log" "listening on" 10 || { log "the weak milter did not start:"; cat "$T/weak.log" >&2; exit 1; }
 mx2_milters "inet:127.0.0.1:$WEAK_PORT"
 audit weaker_config --rcpt user@example.net example.net
-if expect_exit weaker_config 1 &&
+if expect_exit weaker_config 2 &&
 	output_has weaker_config \
 		"BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL" \
 		"BYPASS: mx2.example.net (pref 20) accepts a bare-IP HELO that mx1.example.net (pref 10) $BYPASS_TAIL"; then
@@ -182,15 +185,26 @@ mx2_milters "inet:127.0.0.1:$MILTER_PORT"
 audit same_config --rcpt user@example.net example.net
 expect_exit same_config 0 &&
 	output_has same_config "every route refuses what the most preferred exchanger refuses" \
-		"result: no-bypass" &&
+		"result: no-bypass (OK)" &&
 	! grep -q 'BYPASS' "$T/out/same_config.txt" && pass same_config_no_bypass
 expect_milter_log backup_route_probed "" "client=$PROBER" "helo=mxpolicy-audit" \
 	"route=backup(pref=20,primary=mx1.example.net:up)" "checks=helo_not_fqdn" &&
 	pass backup_route_probed
 audit same_config_json --rcpt user@example.net --json example.net
 expect_exit same_config_json 0 &&
-	json_check same_config_json 'j["result"] == "no-bypass" and j["bypasses"] == [] and len(j["probes"]) == 10' &&
+	json_check same_config_json 'j["result"] == "no-bypass" and j["status"] == "OK" and j["bypasses"] == [] and len(j["probes"]) == 10' &&
 	pass same_config_json
+# the same two exchangers under short.example.org, whose records live 3 s:
+# no bypass, every probe ran, and a DNS finding to act on (WARNING)
+audit lint_warning --rcpt user@short.example.org short.example.org
+expect_exit lint_warning 1 &&
+	output_has lint_warning "ttl-short" "every route refuses what the most preferred exchanger refuses" \
+		"result: no-bypass (WARNING: " &&
+	! grep -q 'BYPASS\|INCOMPLETE' "$T/out/lint_warning.txt" && pass lint_findings_warning
+audit lint_warning_json --rcpt user@short.example.org --json short.example.org
+expect_exit lint_warning_json 1 &&
+	json_check lint_warning_json 'j["result"] == "no-bypass" and j["status"] == "WARNING" and j["exit"] == 1 and any(f["code"] == "ttl-short" for f in j["dns_findings"])' &&
+	pass lint_findings_warning_json
 
 SOURCE=$NOPTR audit no_ptr_same --rcpt user@example.net example.net
 expect_exit no_ptr_same 0 &&
@@ -198,14 +212,27 @@ expect_exit no_ptr_same 0 &&
 		"result: no-bypass" && pass no_ptr_prober_same_config
 
 # ---- probes that cannot run ----------------------------------------------------------
+# a closed port: unreachable, which refuses nothing, the benign identity included
 audit closed_port --rcpt user@example.net --port 2599 example.net
-expect_exit closed_port 2 &&
-	output_has closed_port "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: connect:" \
-		"result: incomplete" && pass closed_port_incomplete
+expect_exit closed_port 3 &&
+	output_has closed_port "INCOMPLETE: mx1.example.net [127.0.0.25] is unreachable (connect: Connection refused): its probes could not run" \
+		"benign (HELO mail.sender.example): unreachable at CONNECT: connect: Connection refused" \
+		"result: incomplete (UNKNOWN)" &&
+	if grep -q 'refuses the benign identity' "$T/out/closed_port.txt"; then
+		fail closed_port_incomplete "a closed port reported as refusing the benign identity"
+	elif ! grep -qE '^  mx1\.example\.net +10 127\.0\.0\.25 +unreachable +- ' "$T/out/closed_port.txt"; then
+		fail closed_port_incomplete "the table does not say unreachable"
+		sed 's/^/    | /' "$T/out/closed_port.txt" | head -40
+	else
+		pass closed_port_incomplete
+	fi
+audit closed_port_json --rcpt user@example.net --port 2599 --json example.net
+json_check closed_port_json '[p["outcome"] for p in j["probes"]][:2] == ["unreachable", "not-run"] and j["note"] is None and j["status"] == "UNKNOWN" and j["exit"] == 3' &&
+	pass closed_port_json_unreachable
 set_dns_faults '{"example.net mx": "servfail"}'
 audit mx_servfail --rcpt user@example.net example.net
 set_dns_faults '{}'
-expect_exit mx_servfail 2 &&
+expect_exit mx_servfail 3 &&
 	output_has mx_servfail "mx-tempfail" "INCOMPLETE: the MX question failed temporarily" &&
 	pass mx_servfail_incomplete
 # a recipient both refuse to relay for: no bypass, and a note that says why it proves little
@@ -218,7 +245,7 @@ expect_line rcpt_elsewhere_warned "$T/out/benign_refused.err" \
 
 # ---- IPv6: every address of every exchanger is probed ---------------------------------
 audit ipv6_backup --rcpt user@v6.audit.example --source "$PROBER6" v6.audit.example
-expect_exit ipv6_backup 1 &&
+expect_exit ipv6_backup 2 &&
 	output_has ipv6_backup \
 		"BYPASS: mx6.audit.example (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) $BYPASS_TAIL ($MX6 vs 127.0.0.25)" \
 		"BYPASS: mx6.audit.example (pref 20) accepts a HELO impersonating v6.audit.example that mx1.example.net (pref 10) $BYPASS_TAIL" &&
@@ -260,20 +287,20 @@ stop_bad_servers() { local p; for p in "${BAD_PIDS[@]}"; do stop_pid "$p"; done;
 bad_servers garbage
 audit garbage --rcpt user@example.net --port $BAD_PORT --timeout 2 example.net
 stop_bad_servers
-expect_exit garbage 2 &&
+expect_exit garbage 3 &&
 	output_has garbage "INCOMPLETE: the benign probe of mx1.example.net [127.0.0.25] could not run: malformed reply" &&
 	pass garbage_banner
 bad_servers silent
 audit silent --rcpt user@example.net --port $BAD_PORT --timeout 1 --json example.net
 stop_bad_servers
-expect_exit silent 2 &&
+expect_exit silent 3 &&
 	json_check silent '[p["outcome"] for p in j["probes"]].count("not-run") == 8' &&
 	json_check silent 'j["probes"][0]["reply"] == "timed out waiting for the reply" and j["probes"][0]["stage"] == "CONNECT"' &&
 	pass silent_server_times_out
 bad_servers endless
 audit endless --rcpt user@example.net --port $BAD_PORT --timeout 5 example.net
 stop_bad_servers
-expect_exit endless 2 && output_has endless "could not run: malformed reply" && pass endless_banner
+expect_exit endless 3 && output_has endless "could not run: malformed reply" && pass endless_banner
 bad_servers hostile
 audit hostile --rcpt user@example.net --port $BAD_PORT example.net
 audit hostile_json --rcpt user@example.net --port $BAD_PORT --json example.net
@@ -288,7 +315,7 @@ else
 		pass hostile_replies_escaped
 fi
 
-# ---- usage -----------------------------------------------------------------------------
+# ---- usage: UNKNOWN (3), as the monitoring-plugin guidelines have it ----------------------
 usage_case() {
 	local name=$1
 	shift

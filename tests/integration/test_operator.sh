@@ -1,8 +1,11 @@
 #!/bin/bash
 # test_operator.sh -- the operator's tools against the test DNS and a real
 # Postfix: the query mode (-q) gives the filter's own verdict, reply and
-# decision line, with its DNS evidence and exit status; the counters reach
-# stats_file (Prometheus text, rewritten atomically) and the SIGUSR2 line.
+# decision line (given -a, -j and -m as Postfix passes them, the very line,
+# less the session id, on both routes), with its DNS evidence, each answer
+# once, why each check fired, the authserv-id of the delivered header and
+# its exit status; the counters reach stats_file (Prometheus text,
+# rewritten atomically) and the SIGUSR2 line.
 . "$(dirname "$0")/lib.sh"
 
 BASE_CONF='# integration suite: query mode and counters
@@ -79,20 +82,27 @@ else
 	fail q_bad_conf "exit $rc, expected 3 with file:line"
 fi
 
-# The query's decision line is the filter's: the same scenario through Postfix.
+# The query's decision line is the filter's: the same scenario through
+# Postfix, the query given what Postfix passes (-a {daemon_addr}, -j the
+# listener's myhostname, -m the sender).  The two lines are compared whole,
+# less the session id.
 mkdir -p "$T/stats"
 chown nobody "$T/stats"
 start_milter "$BASE_CONF
 stats_file = $T/stats/mxpolicy.prom
 stats_interval = 1"
+# mta_name ADDRESS: the myhostname of the listener there
+mta_name() { case $1 in "$MX2") echo mx2.example.net ;; *) echo mx1.example.net ;; esac; }
+# same_as_filter NAME SRC HELO "CODE XCODE STAGE"|accepted STATUS [RCPT]: through $SERVER
 same_as_filter() {
-	local name=$1 src=$2 helo=$3 want=$4 a b
-	query "q_$name" "$5" -a "$MX1" -q "$src" "$helo" user@example.net || return 1
-	smtp "$name" "$src" "$helo" "$name@sender.example" user@example.net
+	local name=$1 src=$2 helo=$3 want=$4 status=$5 rcpt=${6:-user@example.net} a b
+	query "q_$name" "$status" -a "$SERVER" -j "$(mta_name "$SERVER")" -m "$name@sender.example" \
+		-q "$src" "$helo" "<$rcpt>" || return 1
+	smtp "$name" "$src" "$helo" "$name@sender.example" "$rcpt"
 	expect_reply "$name" "$want" || return 1
 	wait_for "$T/milter.log" "from=<$name@sender.example>" 5
-	a=$(sed -n 's/^log .* stage=/stage=/p' "$T/out/q_$name.txt" | sed 's/ from=<[^>]*>//')
-	b=$(milter_lines "$name@sender.example" | sed -e 's/.* stage=/stage=/' -e 's/ from=<[^>]*>//')
+	a=$(sed -n 's/^log       //p' "$T/out/q_$name.txt" | sed 's/ session=[^ ]*//')
+	b=$(milter_lines "$name@sender.example" | sed -e 's/^.* mxpolicy-milter: //' -e 's/ session=[^ ]*//')
 	if [ -n "$a" ] && [ "$a" = "$b" ]; then
 		pass "query_same_as_filter_$name"
 	else
@@ -197,5 +207,43 @@ else
 	fail reload_socket_needs_restart "not one restart warning per reload: $(grep -c 'reload: socket changed' "$T/milter.log")"
 fi
 accepted reload_socket_still_served 127.0.2.1 good.sender.example user@example.net "verdict=accept"
+
+# ---- the query's line is the filter's, on both routes, for every kind of peer --------
+reload_milter "$BASE_CONF"
+SERVER=$MX1
+same_as_filter ptr_missing 127.0.2.2 '[127.0.2.2]' "450 4.7.25 RCPT" 2
+same_as_filter helo_unknown 127.0.1.10 nosuch.sender.example accepted 0
+# HELO the MTA's own name, to a domain it is no MX of: only -j can tell
+same_as_filter impersonate_j 127.0.1.17 mx1.example.net "550 5.7.1 RCPT" 1 user@sender.example
+has q_impersonate_j "why       helo_impersonation     HELO mx1.example.net is this MTA's name, not the client 127.0.1.17"
+query q_impersonate_no_j 2 -a "$MX1" -q 127.0.1.17 mx1.example.net user@sender.example &&
+	if grep -q 'checks=.*helo_impersonation' "$T/out/q_impersonate_no_j.txt"; then
+		fail query_without_j "without -j the host's own name stood for the MTA's, yet it matched"
+	else
+		pass query_without_j
+	fi
+SERVER=$MX2
+same_as_filter backup_primary_up 127.0.2.1 good.sender.example accepted 0
+has q_backup_primary_up "why       backup_primary_up      this is a backup route of example.net, and mx1.example.net (pref 10), a more preferred exchanger, accepts connections"
+same_as_filter backup_impersonate_j 127.0.1.17 mx2.example.net "550 5.7.1 RCPT" 1 user@sender.example
+same_as_filter backup_impersonate_mx 127.0.1.17 mx1.example.net "550 5.7.1 RCPT" 1
+same_as_filter backup_not_fqdn 127.0.1.13 WIN-8DKQ3J2 "504 5.5.2 RCPT" 1
+# each DNS answer once: the HELO name's A record is read by iprev and by the HELO checks
+if [ "$(grep -c '^dns       A good.sender.example: ' "$T/out/q_backup_primary_up.txt")" = 1 ] &&
+	! sort "$T/out/q_backup_primary_up.txt" | grep '^dns ' | uniq -d | grep -q .; then
+	pass query_dns_answers_once
+else
+	fail query_dns_answers_once "a DNS answer printed twice"
+	grep '^dns ' "$T/out/q_backup_primary_up.txt" | sed 's/^/    | /'
+fi
+# the authserv-id the query names is the one the delivered header carries
+smtp authserv 127.0.2.1 good.sender.example authserv@sender.example user@example.net --data
+id=$(delivered_headers authserv | sed -n 's/^Authentication-Results: \([^;]*\);.*/\1/p')
+if [ "$id" = mx2.example.net ] && grep -q '^authserv  mx2.example.net ' "$T/out/q_backup_primary_up.txt"; then
+	pass query_authserv_same_as_filter
+else
+	fail query_authserv_same_as_filter "delivered authserv-id '$id'; the query's: $(grep '^authserv' "$T/out/q_backup_primary_up.txt")"
+fi
+SERVER=$MX1
 
 summary

@@ -170,6 +170,7 @@ static void test_lint_clean(void)
 {
 	lint("example.net");
 	CU_ASSERT_EQUAL(report.count, 0);
+	CU_ASSERT_EQUAL(lint_to_act_on(&report), 0);
 	/* a provider's own backups are no third party to it */
 	lint("provider.example");
 	CU_ASSERT_EQUAL(report.count, 0);
@@ -180,6 +181,8 @@ static void test_lint_exchangers(void)
 	const struct lint_finding *f;
 
 	lint("lint.example");
+	/* each of its findings is a warning or an error: mxpolicy-audit's WARNING */
+	CU_ASSERT(lint_to_act_on(&report) > 0);
 	f = finding("mx-cname", "alias.lint.example");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(f->severity, LINT_ERROR);
@@ -377,6 +380,8 @@ static struct audit_route route(const char *name, unsigned pref, const char *add
 		case 'R': p->outcome = OUTCOME_REFUSED; p->code = 550; break;
 		case 'D': p->outcome = OUTCOME_DEFERRED; p->code = 451; break;
 		case 'E': p->outcome = OUTCOME_ERROR; p->stage = STAGE_CONNECT;
+			snprintf(p->text, sizeof p->text, "timed out waiting for the reply"); break;
+		case 'U': p->outcome = OUTCOME_UNREACHABLE; p->stage = STAGE_CONNECT;
 			snprintf(p->text, sizeof p->text, "connect: Connection refused"); break;
 		default: p->outcome = OUTCOME_NOT_RUN; break;
 		}
@@ -451,6 +456,8 @@ static void test_incomplete(void)
 					route("mx2.example.net", 20, "198.51.100.2", "EEEEE")};
 	struct audit_route open[2] = {route("mx1.example.net", 10, "198.51.100.1", "AAAAA"),
 				      route("mx2.example.net", 20, "198.51.100.2", "AAAAA")};
+	struct audit_route unreachable[2] = {route("mx1.example.net", 10, "198.51.100.1", "UNNNN"),
+					     route("mx2.example.net", 20, "198.51.100.2", "UNNNN")};
 	struct bypass b[8];
 	char why[300];
 
@@ -473,7 +480,13 @@ static void test_incomplete(void)
 	CU_ASSERT_FALSE(audit_reference_refuses_benign(open, 2, why, sizeof why));
 	CU_ASSERT_TRUE(audit_incomplete(broken, 2, why, sizeof why));
 	CU_ASSERT_STRING_EQUAL(why, "the benign probe of mx2.example.net [198.51.100.2] could "
-			       "not run: connect: Connection refused");
+			       "not run: timed out waiting for the reply");
+	/* a closed port is unreachable: it refused nothing, the benign identity included */
+	CU_ASSERT_TRUE(audit_incomplete(unreachable, 2, why, sizeof why));
+	CU_ASSERT_STRING_EQUAL(why, "mx1.example.net [198.51.100.1] is unreachable (connect: "
+			       "Connection refused): its probes could not run");
+	CU_ASSERT_FALSE(audit_reference_refuses_benign(unreachable, 2, why, sizeof why));
+	CU_ASSERT_EQUAL(audit_find_bypasses(unreachable, 2, b, 8), 0);
 	CU_ASSERT_TRUE(audit_incomplete(broken, 0, why, sizeof why));
 	/* nothing refused anywhere: complete, no bypass, and nothing to compare */
 	CU_ASSERT_EQUAL(audit_find_bypasses(open, 2, b, 8), 0);
@@ -531,7 +544,7 @@ static struct audit_run report_run(const char *zone_domain, struct audit_zone *z
 {
 	struct audit_run run = {"example.net", "user@example.net", "", 25, "mail.sender.example",
 				"given with --helo", z, &report, r, 2, b, 0, 0,
-				AUDIT_EXIT_BYPASS, NULL};
+				AUDIT_EXIT_CRITICAL, NULL};
 
 	gather(zone_domain, z);
 	audit_lint(z, two_labels, NULL, &report);
@@ -550,7 +563,7 @@ static void test_json_report(void)
 	snprintf(r[1].results[1].text, sizeof r[1].results[1].text, "Ok \"quoted\"\n");
 	run.bypasses_total = run.nbypasses = audit_find_bypasses(r, 2, b, 8);
 	buf = capture(audit_report_json, &run);
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"result\":\"bypass\",\"exit\":1}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"result\":\"bypass\",\"status\":\"CRITICAL\",\"exit\":2}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"reply\":\"Ok \\\"quoted\\\"\\u000a\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"probe\":\"non-fqdn-helo\",\"exchanger\":\"mx2.example.net\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"aaaa\":{\"status\":\"answer\",\"ttl\":3600,\"addresses\":[\"2001:db8::2\"]}"));
@@ -566,7 +579,7 @@ static void test_text_report(void)
 	static struct audit_zone z;
 	struct bypass b[8];
 	struct audit_run run = report_run("lint.example", &z, r, b);
-	char *text;
+	char *text, want[200];
 
 	snprintf(r[0].results[1].helo, sizeof r[0].results[1].helo, "%s", PROBE_SINGLE_LABEL);
 	snprintf(r[0].results[1].text, sizeof r[0].results[1].text, "5.5.2 no\r\x1b");
@@ -583,21 +596,21 @@ static void test_text_report(void)
 	/* peer text escaped */
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "(HELO mxpolicy-audit): refused at RCPT: 550 5.5.2 no\\x0d\\x1b\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  BYPASS: mx2.example.net (pref 20) accepts a non-FQDN HELO that mx1.example.net (pref 10) refuses: backup route is a bypass (2001:db8::2 vs 198.51.100.1)\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: bypass\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: bypass (CRITICAL)\n"));
 	free(text);
 
 	/* incomplete, with no routes at all */
 	gather("down.example", &z);
 	audit_lint(&z, two_labels, NULL, &report);
 	run = (struct audit_run){"down.example", "user@down.example", "", 25, NULL, NULL, &z,
-				 &report, r, 0, b, 0, 0, AUDIT_EXIT_INCOMPLETE,
+				 &report, r, 0, b, 0, 0, AUDIT_EXIT_UNKNOWN,
 				 "the MX question failed temporarily (SERVFAIL)"};
 	text = capture(audit_report_text, &run);
 	CU_ASSERT_PTR_NULL(strstr(text, "benign identity"));
 	CU_ASSERT_PTR_NULL(strstr(text, "Probes"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "MX of down.example: tempfail\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  INCOMPLETE: the MX question failed temporarily (SERVFAIL)\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: incomplete\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: incomplete (UNKNOWN)\n"));
 	free(text);
 
 	/* nothing refused anywhere: no bypass, and a note that there is no policy */
@@ -608,7 +621,22 @@ static void test_text_report(void)
 				 &report, r, 2, b, 0, 0, AUDIT_EXIT_OK, NULL};
 	text = capture(audit_report_text, &run);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "NOTE: the most preferred exchanger refuses none of the probes"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: no-bypass\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nresult: no-bypass (OK)\n"));
+	free(text);
+
+	/* no bypass, every probe ran, and DNS findings to act on: WARNING, with their count */
+	r[1] = route("mx2.example.net", 20, "198.51.100.2", "ARRRR");
+	r[0] = route("mx1.example.net", 10, "198.51.100.1", "ARRRR");
+	run = report_run("lint.example", &z, r, b);
+	run.exit = AUDIT_EXIT_WARNING;
+	text = capture(audit_report_text, &run);
+	snprintf(want, sizeof want, "\nresult: no-bypass (WARNING: %zu DNS findings of severity "
+		 "warning or error)\n", lint_to_act_on(&report));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "every route refuses what the most preferred exchanger refuses"));
+	free(text);
+	text = capture(audit_report_json, &run);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"result\":\"no-bypass\",\"status\":\"WARNING\",\"exit\":1}"));
 	free(text);
 }
 
