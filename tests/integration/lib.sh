@@ -389,6 +389,49 @@ postfix_reload() {
 	sleep 0.5
 }
 
+# postfix_restart: stops Postfix and starts it again on main.cf and
+# master.cf as they are now (after postconf -e), so that no smtpd process
+# of the old configuration takes the next connection.
+postfix_restart() {
+	local etc=$T/postfix/etc pid started i
+	pid=$(tr -d ' ' <"$T/postfix/queue/pid/master.pid" 2>/dev/null)
+	nsexec script -qec "postfix -c $etc stop" /dev/null >/dev/null 2>&1
+	[ -n "$pid" ] && stop_pid "$pid"
+	started=$(grep -c 'daemon started' "$T/postfix/maillog")
+	if ! nsexec script -qec "postfix -c $etc start" /dev/null >"$T/postfix/start.out" 2>&1; then
+		log "Postfix did not start again:"; cat "$T/postfix/start.out" >&2
+		return 1
+	fi
+	for ((i = 0; i < 200; i++)); do
+		[ "$(grep -c 'daemon started' "$T/postfix/maillog")" -gt "$started" ] && return 0
+		sleep 0.1
+	done
+	log "Postfix did not start again:"; cat "$T/postfix/start.out" >&2
+	return 1
+}
+
+# restart_nsd: NSD reads its zones only at start; a suite that writes zone
+# files of its own into $T/dns (keys made at test time) calls this.
+restart_nsd() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "nsd -c $T/dns/nsd.conf" &&
+			stop_pid "$pid"
+	done
+	start_nsd
+}
+
+# wait_listening PORT [SECONDS]: bounded wait until something in the
+# namespace listens on 127.0.0.1:PORT.
+wait_listening() {
+	local port=$1 limit=${2:-10} i
+	for ((i = 0; i < limit * 10; i++)); do
+		nsexec ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- the milter --------------------------------------------------------------
 
 MILTER_PID=
