@@ -2,8 +2,10 @@
 # test_coexist.sh -- beside Debian's OpenDKIM and OpenDMARC, as Postfix
 # milters of one MX.  With mxpolicy-milter first, in the middle and last in
 # smtpd_milters, a DKIM-signed message from a p=reject domain is delivered
-# with all three filters' Authentication-Results; forged ones are removed by
-# the filter whose method they claim, another host's are kept; a forged
+# with all three filters' Authentication-Results; forged iprev and dkim
+# claims are removed by the filter whose method they claim, a forged dmarc
+# claim stays (OpenDMARC 1.4.2 removes none) unless OpenDKIM, listed first
+# with RemoveARAll, clears them all; another host's are kept; a forged
 # dkim=pass does not get an unsigned message past DMARC.  The EOM decision
 # lines start with Postfix's queue id, one per recipient.  And
 # contrib/postfix/add-mxpolicy-milter.sh, run on a main.cf that lists
@@ -21,10 +23,13 @@ ID=mx1.example.net        # every filter's authserv-id: the MTA's name ($j)
 OURS="{ inet:127.0.0.1:$MILTER_PORT, default_action=tempfail, command_timeout=30s }"
 DKIM="inet:127.0.0.1:$DKIM_PORT"
 DMARC="inet:127.0.0.1:$DMARC_PORT"
+DKIM_ALL_PORT=18891       # a second OpenDKIM, with RemoveARAll
+DKIM_ALL="inet:127.0.0.1:$DKIM_ALL_PORT"
 BASE_CONF='# integration suite: beside OpenDKIM and OpenDMARC
 dns_timeout_ms = 500
 decision_timeout_ms = 3000'
 DKIM_PID=
+DKIM_ALL_PID=
 DMARC_PID=
 
 coexist_require() {
@@ -82,6 +87,8 @@ start_filters() {
 	Syslog no
 	ResolverConfiguration $d/unbound.conf
 	CONF
+	sed -e "s/^Socket .*/Socket inet:$DKIM_ALL_PORT@127.0.0.1/" "$d/opendkim.conf" >"$d/opendkim-all.conf"
+	echo 'RemoveARAll yes' >>"$d/opendkim-all.conf"
 	cat >"$d/opendmarc.conf" <<-CONF
 	Socket inet:$DMARC_PORT@127.0.0.1
 	RejectFailures true
@@ -98,12 +105,16 @@ start_filters() {
 	ip netns exec "$NS" opendkim -f -x "$d/opendkim.conf" >"$d/opendkim.out" 2>&1 &
 	DKIM_PID=$!
 	PIDS+=("$DKIM_PID")
+	ip netns exec "$NS" opendkim -f -x "$d/opendkim-all.conf" >"$d/opendkim-all.out" 2>&1 &
+	DKIM_ALL_PID=$!
+	PIDS+=("$DKIM_ALL_PID")
 	ip netns exec "$NS" opendmarc -f -c "$d/opendmarc.conf" >"$d/opendmarc.out" 2>&1 &
 	DMARC_PID=$!
 	PIDS+=("$DMARC_PID")
-	wait_listening "$DKIM_PORT" && wait_listening "$DMARC_PORT" && return 0
+	wait_listening "$DKIM_PORT" && wait_listening "$DKIM_ALL_PORT" &&
+		wait_listening "$DMARC_PORT" && return 0
 	log "OpenDKIM or OpenDMARC did not start:"
-	cat "$d/opendkim.out" "$d/opendmarc.out" >&2
+	cat "$d/opendkim.out" "$d/opendkim-all.out" "$d/opendmarc.out" >&2
 	return 1
 }
 
@@ -111,6 +122,7 @@ start_filters() {
 # harness waits for each by its PID.
 coexist_teardown() {
 	[ -n "$DKIM_PID" ] && kill "$DKIM_PID" 2>/dev/null
+	[ -n "$DKIM_ALL_PID" ] && kill "$DKIM_ALL_PID" 2>/dev/null
 	[ -n "$DMARC_PID" ] && kill "$DMARC_PID" 2>/dev/null
 	[ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null
 	it_teardown
@@ -194,8 +206,8 @@ expect_ar() {
 
 # The three filters' results for client 127.0.3.N.
 ar_iprev() { printf '^%s; iprev=pass policy\\.iprev=127\\.0\\.3\\.%s \\(mta%s\\.%s\\)$' "${ID//./\\.}" "$1" "$1" "${DOMAIN//./\\.}"; }
-AR_DKIM="^${ID//./\\.}; dkim=pass .*header\\.d=${DOMAIN//./\\.}( |$)"
-AR_DMARC="^${ID//./\\.}; dmarc=pass .*header\\.from=${DOMAIN//./\\.}( |$)"
+AR_DKIM="^${ID//./\\.}; dkim=pass \\(2048-bit key[;)].* header\\.d=${DOMAIN//./\\.}( |$)"
+AR_DMARC="^${ID//./\\.}; dmarc=pass \\(p=reject dis=none\\) header\\.from=${DOMAIN//./\\.}$"
 
 # ---- one configuration of smtpd_milters -------------------------------------------
 # order LABEL MILTERS...: smtpd_milters in that order, Postfix restarted.
@@ -214,11 +226,12 @@ ar_methods() {
 	ar_headers "$1" | sed -n "s/^${ID//./\\.}; \([a-z-]*\)=.*/\1/p" | tr '\n' ' ' | sed 's/ $//'
 }
 
-# scenarios LABEL N "METHODS": the scenarios of one order, from clients
-# 127.0.3.N...; METHODS: the A-R methods top first, each filter inserting
-# its header on top of those of the filters before it.
+# scenarios LABEL N "METHODS" kept|removed: the scenarios of one order, from
+# clients 127.0.3.N...; METHODS: the A-R methods top first, each filter
+# inserting its header on top of those of the filters before it; whether a
+# forged dmarc claim under our id is kept or removed.
 scenarios() {
-	local label=$1 n=$2 methods=$3 name got
+	local label=$1 n=$2 methods=$3 dmarc_forgery=$4 name got
 
 	# A signed, aligned message from the p=reject domain: all three results.
 	name=signed_$label
@@ -236,20 +249,31 @@ scenarios() {
 	fi
 
 	# Forged results under our id: the iprev one is ours to remove, the dkim
-	# one OpenDKIM's; another host's (its own id) stays.
+	# one OpenDKIM's.  OpenDMARC 1.4.2 removes none, and a dmarc claim is not
+	# ours to remove: the forged one stays (kept), unless OpenDKIM, first in
+	# the list with RemoveARAll, clears every A-R under the id (removed).
+	# Another host's header (its own id) stays.
 	name=forged_$label
 	n=$((n + 1))
 	message "$name" "$name@$DOMAIN" user@example.net sign <<-HDR
-	Authentication-Results: $ID; iprev=pass policy.iprev=192.0.2.66 (forged-iprev.example)
+	Authentication-Results: $ID; iprev=pass policy.iprev=192.0.2.66 (forged-iprev)
 	Authentication-Results: $ID;
-	    dkim=pass (forged) header.d=$DOMAIN header.s=forged
+	    dkim=pass (forged-dkim) header.d=$DOMAIN header.s=forged
+	Authentication-Results: $ID; dmarc=pass (forged-dmarc) header.from=$DOMAIN
 	Authentication-Results: elsewhere.example; iprev=pass policy.iprev=192.0.2.77 (kept.example)
 	HDR
 	send "$name" "$n" "$name@$DOMAIN" user@example.net
+	local count=4 extra=() gone='forged-(iprev|dkim)'
+	if [ "$dmarc_forgery" = kept ]; then
+		count=5
+		extra=("^${ID//./\\.}; dmarc=pass \\(forged-dmarc\\) header\\.from=${DOMAIN//./\\.}\$")
+	else
+		gone='forged-(iprev|dkim|dmarc)'
+	fi
 	if expect_reply "$name" accepted &&
-		expect_ar "$name" 4 "$(ar_iprev "$n")" "$AR_DKIM" "$AR_DMARC" \
+		expect_ar "$name" "$count" "$(ar_iprev "$n")" "$AR_DKIM" "$AR_DMARC" "${extra[@]}" \
 			'^elsewhere\.example; iprev=pass policy\.iprev=192\.0\.2\.77 \(kept\.example\)$'; then
-		if ar_headers "$name" | grep -q 'forged'; then
+		if ar_headers "$name" | grep -qE "$gone"; then
 			fail "$name" "a forged Authentication-Results header was delivered"
 			ar_headers "$name" | sed 's/^/    | /'
 		else
@@ -282,9 +306,12 @@ start_filters || { summary; exit 1; }
 start_milter "$BASE_CONF"
 
 # ---- mxpolicy-milter first, in the middle, last ------------------------------------------
-order ours_first "$OURS" "$DKIM" "$DMARC" && scenarios ours_first 10 "dmarc dkim iprev"
-order ours_middle "$DKIM" "$OURS" "$DMARC" && scenarios ours_middle 13 "dmarc iprev dkim"
-order ours_last "$DKIM" "$DMARC" "$OURS" && scenarios ours_last 16 "iprev dmarc dkim"
+order ours_first "$OURS" "$DKIM" "$DMARC" && scenarios ours_first 10 "dmarc dkim iprev" kept
+order ours_middle "$DKIM" "$OURS" "$DMARC" && scenarios ours_middle 13 "dmarc iprev dkim" kept
+order ours_last "$DKIM" "$DMARC" "$OURS" && scenarios ours_last 16 "iprev dmarc dkim" kept
+# OpenDKIM first with RemoveARAll: no claim under the id survives, ours
+# and OpenDMARC's results are added after it.
+order removearall "$DKIM_ALL" "$DMARC" "$OURS" && scenarios removearall 22 "iprev dmarc dkim" removed
 
 # ---- one queued message, two recipients: the queue id starts the EOM lines ---------------
 name=queue_id
