@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 
 MILTER_PORT=8895          # the filter's default, as contrib/postfix has it
-DKIM_PORT=8891            # OpenDKIM's and OpenDMARC's ports on Debian
+DKIM_PORT=8891            # OpenDKIM's and OpenDMARC's usual TCP ports
 DMARC_PORT=8893
 DOMAIN=signed.test        # DKIM key and _dmarc p=reject, made at test time
 SELECTOR=sel
@@ -69,7 +69,7 @@ write_zones() {
 	} >"$T/dns/3.0.127.in-addr.arpa.zone"
 }
 
-# ---- the two filters, on their Debian ports --------------------------------------
+# ---- the other filters, on their usual ports --------------------------------------
 start_filters() {
 	local d=$T/dkim
 	# OpenDKIM resolves with libunbound: forward to the namespace's DNS, and
