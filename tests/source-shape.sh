@@ -59,6 +59,12 @@ functions_of() {
 		name = start < NR ? name_of(start, NR - 1) : "?"
 		next
 	}
+	# K&R style, the "{" closing the signature line: "int f(void) {"
+	/^[A-Za-z_].*\)[[:space:]]*\{[[:space:]]*(\/\*.*)?$/ && start == 0 {
+		start = signature_start(NR + 1)
+		name = name_of(start, NR)
+		next
+	}
 	/^\}[[:space:]]*(\/\*.*)?$/ && start > 0 {
 		printf "%d\t%d\t%s\n", start, NR - start + 1, name
 		start = 0
