@@ -21,8 +21,17 @@
 #define RANGE(lo, hi) NOT_A_CHECK, (lo), (hi), NULL, NULL
 #define WORDS(words, codes) NOT_A_CHECK, 0, 0, (words), (codes)
 
-static const char *const enforce_words[] = {"rcpt", "mail", NULL};
-static const char *const internal_error_words[] = {"tempfail", "accept", NULL};
+/* A word's index is the value stored: the words follow their enums' order. */
+static const char *const enforce_words[] = {
+	[ENFORCE_AT_RCPT] = "rcpt", [ENFORCE_AT_MAIL] = "mail", NULL
+};
+_Static_assert(sizeof enforce_words / sizeof enforce_words[0] == ENFORCE_AT_MAIL + 2,
+	       "a word for every enforce_at stage");
+static const char *const internal_error_words[] = {
+	[INTERNAL_ERROR_TEMPFAIL] = "tempfail", [INTERNAL_ERROR_ACCEPT] = "accept", NULL
+};
+_Static_assert(sizeof internal_error_words / sizeof internal_error_words[0] ==
+	       INTERNAL_ERROR_ACCEPT + 2, "a word for every on_internal_error value");
 static const char *const facility_words[] = {
 	"mail", "daemon", "user", "local0", "local1", "local2", "local3",
 	"local4", "local5", "local6", "local7", NULL
@@ -201,7 +210,9 @@ int option_index(const char *name)
 
 /*
  * One constructor per kind of field, each taking that field's own pointer
- * type: binding an option to a field of another type does not compile.
+ * type, so a field is bound only as what it is (an int as an int).  That
+ * the kind is the one its option's type expects is checked where the
+ * value is applied (field_fits), and for every option by test_config.
  */
 #define FIELD(name, member, type, kind_)                                     \
 	static struct option_field name(type p)                              \
@@ -232,13 +243,13 @@ static struct option_field recipients_field(char ***items, size_t *count)
 				     .to.recipients = {items, count}};
 }
 
-/* A check's two options: its action, then its reply. */
+/* A check's two options, its action and its reply: the table says which check. */
 static struct option_field check_field(struct policy *p, int id)
 {
-	int rel = id - GENERAL_OPTION_COUNT;
-	struct check_setting *cs = &p->checks[rel / 2];
+	const struct option_def *o = &config_options()[id];
+	struct check_setting *cs = &p->checks[o->check];
 
-	return rel % 2 == 0 ? action_field(&cs->action) : reply_field(&cs->reply);
+	return o->type == OPT_ACTION ? action_field(&cs->action) : reply_field(&cs->reply);
 }
 
 /*
