@@ -400,9 +400,12 @@ static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
 	else if (strcasecmp(name, AR_HEADER) == 0) {
 		s->ar_seen++;
 		/* only a forged iprev result under our id: OpenDKIM's dkim=pass stays */
-		if (s->ar_forged_count < AR_HEADERS_MAX &&
-		    authres_claims(value, session_authserv_id(s), "iprev"))
-			s->ar_forged[s->ar_forged_count++] = s->ar_seen;
+		if (authres_claims(value, session_authserv_id(s), "iprev")) {
+			if (s->ar_forged_count < AR_HEADERS_MAX)
+				s->ar_forged[s->ar_forged_count++] = s->ar_seen;
+			else
+				s->ar_forged_overflow = true;
+		}
 	}
 	return no_answer(s, SMFIP_NR_HDR);
 }
@@ -496,12 +499,35 @@ static void log_recipients(SMFICTX *ctx, const struct session *s)
 	}
 }
 
+/*
+ * More forged iprev claims under our id than can be indexed for removal:
+ * one left in would be believed downstream, and no honest message carries
+ * dozens of them, so the message is refused rather than passed on.
+ */
+static sfsistat refuse_overflow(SMFICTX *ctx, struct session *s)
+{
+	static const struct reply too_many = {
+		"550", "5.7.1", "Too many forged Authentication-Results headers"
+	};
+	const char *qid = mta_getsymval(ctx, "i");
+
+	log_msg(LOG_NOTICE, "%s: session=%s stage=EOM verdict=reject reason=\"more than %d "
+		"forged %s headers with iprev under our authserv-id\"",
+		qid && qid[0] ? qid : "NOQUEUE", s->id, AR_HEADERS_MAX, AR_HEADER);
+	if (!mta_setreply(ctx, &too_many))
+		log_msg(LOG_WARNING, "%s: the MTA refused reply \"550 5.7.1\"", s->id);
+	session_end_transaction(s);
+	return SMFIS_REJECT;
+}
+
 static sfsistat mxp_eom(SMFICTX *ctx)
 {
 	struct session *s = get_session(ctx);
 
 	if (s == NULL)
 		return SMFIS_CONTINUE;
+	if (s->ar_forged_overflow && !s->cfg->policy.dry_run)
+		return refuse_overflow(ctx, s);
 	rewrite_headers(ctx, s);
 	log_recipients(ctx, s);
 	session_end_transaction(s);

@@ -194,6 +194,7 @@ void session_end_transaction(struct session *s)
 	s->forged_headers = 0;
 	s->ar_seen = 0;
 	s->ar_forged_count = 0;
+	s->ar_forged_overflow = false;
 	for (unsigned i = 0; i < s->rcpts_kept; i++)
 		free(s->rcpts[i]);
 	s->rcpts_kept = s->rcpts_unlisted = 0;     /* the array stays for the next one */

@@ -71,6 +71,7 @@ struct session {
 	unsigned ar_seen;               /* Authentication-Results headers so far */
 	unsigned ar_forged_count;       /* of which claim iprev under our authserv-id ... */
 	unsigned ar_forged[AR_HEADERS_MAX]; /* ... at these 1-based indexes */
+	bool ar_forged_overflow;        /* more such claims than ar_forged holds */
 	struct session_rcpt **rcpts;    /* recipients decided, in order ... */
 	unsigned rcpts_kept;            /* ... this many, at most SESSION_RCPTS_KEPT */
 	unsigned rcpts_room;            /* rcpts' size */

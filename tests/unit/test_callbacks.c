@@ -601,18 +601,37 @@ static void test_eom_keeps_other_filters_results(void)
 	close_session();
 }
 
-/* More forged iprev claims than are kept: the first ones go, nothing overflows. */
-static void test_eom_caps_removed_headers(void)
+/* As many forged iprev claims as are indexed: every one of them goes. */
+static void test_eom_removes_up_to_cap(void)
 {
 	open_session("", HONEST);
 	MAIL("<a@sender.example>");
 	RCPT("<user@example.net>");
-	for (int i = 0; i < AR_HEADERS_MAX + 6; i++)
+	for (int i = 0; i < AR_HEADERS_MAX; i++)
 		header(AR, MTA_NAME "; iprev=pass");
-	mxp_filter.xxfi_eom(ctx());
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
 	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, AR_HEADERS_MAX);
 	CU_ASSERT_EQUAL(mta.deleted[0].index, AR_HEADERS_MAX);
 	CU_ASSERT_EQUAL(mta.deleted[AR_HEADERS_MAX - 1].index, 1);
+	close_session();
+}
+
+/* One more than can be removed: the message is refused, none passes on. */
+static void test_eom_refuses_past_cap(void)
+{
+	open_session("", HONEST);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	for (int i = 0; i < AR_HEADERS_MAX + 1; i++)
+		header(AR, MTA_NAME "; iprev=pass");
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_REJECT);
+	CU_ASSERT_STRING_EQUAL(mta.reply.code, "550");
+	CU_ASSERT_STRING_EQUAL(mta.reply.xcode, "5.7.1");
+	/* the next transaction starts clean */
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	header(AR, MTA_NAME "; iprev=pass");
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
 	close_session();
 }
 
@@ -955,7 +974,8 @@ int main(void)
 		UNIT_TEST(test_later_helo_not_prefetched),
 		UNIT_TEST(test_eom_rewrites_headers),
 		UNIT_TEST(test_eom_keeps_other_filters_results),
-		UNIT_TEST(test_eom_caps_removed_headers),
+		UNIT_TEST(test_eom_removes_up_to_cap),
+		UNIT_TEST(test_eom_refuses_past_cap),
 		UNIT_TEST(test_eom_tags_under_authserv_id),
 		UNIT_TEST(test_tags_last_one_message),
 		UNIT_TEST(test_abort_forgets_the_message),
