@@ -118,7 +118,7 @@ static bool inode_holder(unsigned long inode, long *pid, char *comm, size_t len)
 		return false;
 	for (int seen = 0; !found && seen < SCAN_PROCESSES_MAX && (e = readdir(proc)) != NULL;
 	     seen++) {
-		char path[64];
+		char path[300];
 		FILE *in;
 
 		if (strspn(e->d_name, "0123456789") != strlen(e->d_name) ||
