@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # cli.sh -- the command line: -n validates and reports file:line errors,
 # -V, -h, bad usage, -p checked like the socket option, and where -f logs;
 # mxpolicy-audit's usage errors.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # conf-documented.sh -- conf/mxpolicy-milter.conf shows every option of the
 # option table with its true default, and nothing that is not an option;
 # the mxpolicy-milter.conf(5) page names every option and nothing else;

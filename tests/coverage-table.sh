@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # coverage-table.sh INFO -- line coverage per module from an lcov tracefile,
 # named by layer (core/helo.c), with the pure core and all modules totalled.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # layering.sh -- the tree's rule, checked: a layer includes only the layers
 # below it (core < dns < daemon; audit uses core and dns), and the core is
 # pure: no libmilter, c-ares, syslog or thread headers, no clock, socket or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # memcheck.sh PROGRAM... -- runs each program under valgrind memcheck: any
 # memory error, or a definite or indirect leak, fails.  `make check-valgrind`.
 rc=0

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # source-shape.sh -- the size of the sources under milter/: no function
 # over 60 lines, no file over 800.  Each one over is printed as
 # file:line with its length, and fails the suite.

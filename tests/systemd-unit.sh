@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # systemd-unit.sh -- the unit file is valid for systemd (systemd-analyze
 # verify), with the built binary standing in for the installed one.
 : "${top_builddir:=.}" "${top_srcdir:=.}"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # add-mxpolicy-milter.sh -- adds mxpolicy-milter to Postfix's smtpd_milters,
 # after the filters listed there already (OpenDKIM, OpenDMARC, rspamd, ...),
 # with settings of its own, and changes nothing else.  Run it as root on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * audit.c -- mxpolicy-audit: proves from outside, the way a spammer would
  * look for the weak route, that every MX route of a domain enforces the

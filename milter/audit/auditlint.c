@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlint.c -- findings about a domain's MX RRset; see auditlint.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlint.h -- the DNS lint of a domain's MX RRset, each finding
  * with the RFC (or list) it rests on.  The registrable domain of a name

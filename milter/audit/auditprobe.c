@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditprobe.c -- probe identities, SMTP replies and the bypass
  * verdict; see auditprobe.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditprobe.h -- the probe sessions of mxpolicy-audit and what their
  * replies mean.  Which identities are tried (a benign one, and those the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditreport.c -- the table and the JSON of mxpolicy-audit; see
  * auditreport.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditreport.h -- what mxpolicy-audit prints: a table for people, or one
  * JSON object (--json) for scripts.  Every string a peer or DNS controls is

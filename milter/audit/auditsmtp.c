@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditsmtp.c -- the probe session's socket work; see auditsmtp.h.
  * Everything the session decides is in auditprobe.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditsmtp.h -- one probe session of mxpolicy-audit over a real socket:
  * connect (from a chosen local address), banner, EHLO (HELO when EHLO is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditzone.c -- gathering a domain's MX facts for the audit.
  * Every question about the exchangers is asked before any answer is read,

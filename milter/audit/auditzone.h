@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditzone.h -- what DNS says about a domain's mail exchangers, as
  * mxpolicy-audit lints it: the MX RRset as published (duplicates, the null

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.c -- the Authentication-Results grammar of RFC 8601 section 2.2,
  * read from a header value, and the removal rule of section 5.

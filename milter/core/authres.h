@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.h -- reading an Authentication-Results header (RFC 8601 section
  * 2.2): its authserv-id, version and the method and result of each resinfo;

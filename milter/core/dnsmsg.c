@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsmsg.c -- read DNS responses (RFC 1035 section 4), with the TTLs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsmsg.h -- DNS answers as the policy sees them, and the reader of
  * raw DNS messages that produces them.  The reader walks the records itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain.c -- why each check fired; see explain.h.  The words follow the
  * checks in policy.c: what each one read is what it names.

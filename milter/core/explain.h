@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain.h -- why a check fired, in words an administrator can act on:
  * what the peer sent or DNS said, against what, and where there is one,

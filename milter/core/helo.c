@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo.c -- RFC 5321 section 4.1.2/4.1.3 HELO argument classification.
  */

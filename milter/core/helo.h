@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo.h -- classify a HELO/EHLO argument by RFC 5321 syntax.
  *

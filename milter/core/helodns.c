@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helodns.c -- HELO name existence and address match.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helodns.h -- what DNS says about a HELO name: does it exist (A,
  * AAAA or MX, a null MX included), and is the client one of its addresses.

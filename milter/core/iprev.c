@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iprev.c -- PTR names, their forward confirmation, generic names.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iprev.h -- forward-confirmed reverse DNS (RFC 8601 section 3 "iprev")
  * over resolver answers, and the generic-name heuristic.

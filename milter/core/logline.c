@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * logline.c -- the decision line, the end-of-message line, and the
  * escaping of every peer string in them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * logline.h -- one key=value line per decision, one per recipient at end
  * of message, and the safe escaping of every string the peer controls.

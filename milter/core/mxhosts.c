@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxhosts.c -- a domain's exchangers and their addresses.
  */

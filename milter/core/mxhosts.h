@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxhosts.h -- the mail exchangers of a domain and their addresses,
  * over resolver answers: the MX RRset, or the implicit MX (the domain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxroute.c -- primary or backup, from our address and the MX RRset.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxroute.h -- which MX route a message came by.  From the local
  * address the client reached (mapped to its public address behind NAT) and

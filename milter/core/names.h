@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * names.h -- domain names and recipient patterns, matched on whole
  * labels and without regard to case ("evil-example.com" is not within

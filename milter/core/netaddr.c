@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * netaddr.c -- addresses and CIDRs: inet_pton in, binary prefix matching.
  */

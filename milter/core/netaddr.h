@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * netaddr.h -- IPv4 and IPv6 addresses and CIDR sets, parsed with inet_pton
  * and compared in binary.  IPv4-mapped IPv6 addresses are normalised to IPv4

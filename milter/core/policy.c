@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c -- every check, the exemptions and the precedence
  * exempt > reject > tempfail > temporary DNS error > tag > log.

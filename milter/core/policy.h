@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.h -- the decision.  Facts about a session and a recipient go
  * in, a verdict comes out.  No libmilter, no DNS, no clock, no syslog here:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reply.h -- SMTP replies as the operator writes them in the config
  * ("550 5.7.1 text") and as libmilter wants them.

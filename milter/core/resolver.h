@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver.h -- how the pure fact gatherers ask DNS questions: submit
  * first (so that lookups run in parallel), collect later.  The daemon

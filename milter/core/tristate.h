@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tristate.h -- the answer of a lookup that may fail: no, yes, or not
  * known just now (a temporary DNS failure).  Shared by the DNS facts

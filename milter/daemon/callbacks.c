@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * callbacks.c -- the xxfi_* callbacks: gather facts from the MTA into the
  * session, ask the policy for a verdict, and answer.  No decision is made

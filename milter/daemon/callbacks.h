@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * callbacks.h -- the libmilter registration of mxpolicy-milter.
  */

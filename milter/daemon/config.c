@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.c -- the "key = value" file parser, the checks that span several
  * options, and the published snapshot.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.h -- a loaded configuration, read from the option table of
  * options.h.  A loaded configuration is an immutable snapshot: each

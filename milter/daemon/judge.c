@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * judge.c -- gather facts, find the route, evaluate: see judge.h.
  */

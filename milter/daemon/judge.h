@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * judge.h -- one decision, as the filter and the query mode both make it:
  * gather the session's DNS facts through a resolver, find the recipient's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.c -- the sink of every log line: syslog, and stderr in the foreground.
  */

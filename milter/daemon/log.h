@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.h -- where log lines go: syslog, and stderr in the foreground or in
  * query mode.  Priorities are syslog's.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c -- command line, daemon hygiene (socket, pidfile, privileges),
  * signals and reloads, then libmilter's main loop.

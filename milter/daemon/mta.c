@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mta.c -- thin wrappers around smfi_*.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mta.h -- every libmilter call the filter makes goes through here, so the
  * callbacks have one place that talks to the MTA.

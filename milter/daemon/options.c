@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * options.c -- the option table, the parsers of each kind of value, and
  * the one function that says where each option lives in a struct config.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * options.h -- the option table and what reads a value into a struct
  * config: each option's name, type, default, whether a reload can change

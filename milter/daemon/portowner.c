@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * portowner.c -- the listener of a TCP port, found through /proc/net/tcp
  * (and tcp6) for its socket inode and /proc/PID/fd for the process that

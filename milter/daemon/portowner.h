@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * portowner.h -- who holds a TCP port, from /proc: so that a filter that
  * cannot listen says which program took its port (OpenDKIM's 8891 was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe.c -- TCP probes of better exchangers, with a shared cache.
  */

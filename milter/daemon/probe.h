@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe.h -- is a more-preferred exchanger up?  A TCP connect to its SMTP
  * port, with a timeout; results are cached per address and port for

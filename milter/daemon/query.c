@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * query.c -- the query mode; see query.h.  A DNS recorder sits between the
  * checks and the engine, so every answer the checks read is printed as

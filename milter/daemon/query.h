@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * query.h -- "what would you do with this peer?": the query mode
  * (mxpolicy-milter -q).  Runs the very checks of the filter with live DNS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session.h -- per-connection and per-transaction state, kept with the
  * libmilter context (smfi_setpriv).  A session pins the configuration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stats.h -- counters for the operator's monitoring: sessions, decisions
  * by verdict, checks that fired or lacked their evidence, the strongest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns.c -- c-ares behind a small interface: the resolver thread, the
  * shared TTL cache and in-flight deduplication.

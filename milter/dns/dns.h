@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns.h -- the DNS engine: one resolver thread owns a c-ares channel and its
  * poll loop; libmilter threads submit lookups and collect answers with a

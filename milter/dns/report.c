@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report.c -- where the DNS engine's own trouble is told: a function the
  * program using the engine sets, or stderr.

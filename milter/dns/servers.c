@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * servers.c -- the dns_servers syntax, as the engine hands it to c-ares:
  * name servers by address, with an optional port.  The daemon's config

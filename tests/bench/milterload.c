@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milterload.c -- a load generator that speaks the milter protocol the way
  * Postfix does: negotiate (offering every protocol step and no-reply flag),

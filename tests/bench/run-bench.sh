@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-bench.sh -- `make bench`: what mxpolicy-milter costs, measured against
 # baselines taken in the same run, interleaved, RUNS times each (medians and
 # the min-max spread).  Needs root, like the integration suite: a network

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * smtpload.c -- SMTP sessions from many source addresses, for the DNS
  * latency benchmark: smtp-source always connects from one address, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * trivial-milter.c -- the libmilter floor for the benchmarks: a filter that
  * registers the same callbacks as mxpolicy-milter, negotiates the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz.h -- shared by the fuzz targets.  Each target checks properties of
  * what it parsed, not only that it did not crash; a broken property aborts,

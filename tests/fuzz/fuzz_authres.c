@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_authres.c -- Authentication-Results values as any client may send
  * them, read by authres.c and judged by the removal rule.  Properties:

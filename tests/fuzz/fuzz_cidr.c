@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_cidr.c -- the address and CIDR parsers that read the config's
  * address lists.  Properties: a parsed prefix is in range, contains its own

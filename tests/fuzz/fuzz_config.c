@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_config.c -- the config parser on any text.  Properties: a refused
  * config always says where and why ("name:line: reason"); an accepted one

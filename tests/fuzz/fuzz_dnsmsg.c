@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dnsmsg.c -- the reader of raw DNS responses (the record walker that
  * keeps TTLs, follows CNAMEs and reads RFC 2308 negative TTLs) on any bytes.

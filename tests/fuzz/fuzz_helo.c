@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_helo.c -- the HELO classifier on any argument.  Properties: a name
  * comes out lower-case, within RFC 5321's 255 octets, and classifies the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_log_escape.c -- the escaper every peer string goes through before it
  * reaches syslog, and the decision line that carries them.  Properties: the

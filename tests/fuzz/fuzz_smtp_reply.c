@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_smtp_reply.c -- what mxpolicy-audit reads from SMTP servers it does
  * not control: the reply reader, then the escapers the reply text goes

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """make-seeds.py -- writes the seed corpora of the fuzz targets.
 
 The seeds are committed; this script says where they came from and can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay.c -- runs a fuzz target over files without libFuzzer, so that every
  * build (gcc included) checks the seed corpus and every input that once broke

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """bad_smtp.py MODE ADDR PORT: an SMTP server that misbehaves, for the
 audit's tests.  Modes:
   garbage  answers the connection with an HTTP status line

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """dnsfront.py -- a DNS front end for the integration tests: forwards every
 query to NSD, except those named in a faults file, which it answers with a
 fault: servfail, refused, formerr, timeout (no answer), tc (truncated over

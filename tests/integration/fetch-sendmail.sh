@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # fetch-sendmail.sh [DIR] -- unpack Debian's Sendmail into DIR (default
 # /var/cache/mxpolicy-milter-tests/sendmail) for the Sendmail integration
 # suite.  sendmail-bin conflicts with postfix as an installed package, so

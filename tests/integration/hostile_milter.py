@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """hostile_milter.py -- hostile input straight through the milter protocol,
 where the MTA no longer stands between the peer and the filter: HELO names
 far past any MTA's line limit, NUL and control bytes, format strings, bad

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh -- the integration harness: a network namespace of its own, NSD
 # serving the test zones, a private Postfix whose mail goes to smtp-sink,
 # mxpolicy-milter, and SMTP clients from distinct 127.0.1.x addresses.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-all.sh -- every integration suite, one after the other; prints each
 # scenario and a closing "N passed, M failed".  Exit 77 (skipped) when not
 # root, unless CI=true, where a skipped integration test is a failure.

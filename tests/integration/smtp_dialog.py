@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp_dialog.py -- send SMTP commands exactly as given, from a chosen
 source address, and print the dialogue in swaks' transcript format
 (" -> " sent, "<-  " accepted, "<** " refused), so that the harness reads

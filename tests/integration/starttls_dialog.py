@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """starttls_dialog.py -- EHLO, STARTTLS, EHLO again (another name), MAIL,
 RCPT: prints "RCPT CODE TEXT", the reply to RCPT.  The test Postfix uses a
 self-signed certificate, which is not verified.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * swap_socket.c -- an LD_PRELOAD shim for test_rootfiles.sh: it wins, every
  * time, the race that an unprivileged user owning the socket's directory

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_audit.sh -- mxpolicy-audit against the private Postfix: mx1
 # (127.0.0.25, MX 10) with mxpolicy-milter and mx2 (127.0.0.26, MX 20)
 # first without it, then with a weaker config, then with the same config.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_coexist.sh -- beside Debian's OpenDKIM and OpenDMARC, as Postfix
 # milters of one MX.  With mxpolicy-milter first, in the middle and last in
 # smtpd_milters, a DKIM-signed message from a p=reject domain is delivered

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_dns.sh -- the DNS-based checks through a real Postfix and NSD, with
 # faults injected by dnsfront.py: every check and default action, SERVFAIL,
 # REFUSED, timeouts and truncation for the PTR, its forward confirmation and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_dns_faults.sh -- DNS faults for each lookup the checks read (the
 # client's PTR, its forward confirmation, the HELO name, the recipient
 # domain's MX) with every check set to reject: SERVFAIL, REFUSED, no answer,

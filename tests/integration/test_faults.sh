@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_faults.sh -- faults of the process under load, and privileges.
 # Load comes from tests/bench/smtpload (SMTP sessions with a message each,
 # counted by outcome) through the private Postfix, whose accepted mail goes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_helo.sh -- the HELO policy through a real Postfix: every check with
 # its default action, reply code, enhanced code, stage and decision line;
 # actions, custom replies, exemptions, enforce_at, dry run and reloads.

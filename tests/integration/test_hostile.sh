@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_hostile.sh -- hostile input, through the milter protocol directly
 # (hostile_milter.py: what no MTA would pass on, and malformed protocol)
 # and through Postfix (smtp_dialog.py: what reaches the filter from an SMTP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_long_session.sh -- sessions that last: a client that keeps its
 # connection open past the TTLs of the recipient domain's MX and A records
 # gets the same route and verdict on every transaction (one deadline per

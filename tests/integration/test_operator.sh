@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_operator.sh -- the operator's tools against the test DNS and a real
 # Postfix: the query mode (-q) gives the filter's own verdict, reply and
 # decision line (given -a, -j and -m as Postfix passes them, the very line,

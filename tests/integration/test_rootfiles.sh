@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_rootfiles.sh -- the files the milter writes as root before it drops
 # privileges: the pidfile and the unix socket's mode and owner.  The
 # unprivileged user (nobody) plants a symbolic link to a root-owned file

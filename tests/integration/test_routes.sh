@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_routes.sh -- MX routes through a Postfix listening as mx1 (primary,
 # MX 10) and mx2 (backup, MX 20) of example.net: the same verdicts on both,
 # route= in every decision line, backup_primary_up with the primary's probe

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test_sendmail.sh -- Sendmail parity: the core HELO, reverse-DNS and route
 # scenarios through a real Sendmail 8.17 and through Postfix, side by side.
 # Both must give the same reply code, enhanced code and stage, and the milter

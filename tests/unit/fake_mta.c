@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_mta.c -- daemon/mta.h over a struct fake_mta: see fake_mta.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_mta.h -- the MTA side of the milter protocol, for unit tests of the
  * callbacks: fake_mta.c defines every function of daemon/mta.h (so the

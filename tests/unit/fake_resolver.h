@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_resolver.h -- a resolver answering from a table, for the unit tests
  * of the fact gatherers: "name type -> status and records".

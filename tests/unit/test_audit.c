@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_audit.c -- the pure parts of mxpolicy-audit: gathering a domain's
  * MX facts through a table resolver, every DNS lint finding, the probe

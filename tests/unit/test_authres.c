@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_authres.c -- Authentication-Results as RFC 8601 reads them (the
  * authserv-id, the version, each resinfo's method and result), real

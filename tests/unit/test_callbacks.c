@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_callbacks.c -- whole milter sessions through the xxfi_* callbacks,
  * with the MTA faked (fake_mta.c: macros from a table, replies and header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_config.c -- the option table, defaults, every kind of error with
  * its file:line, and reply/action consistency.

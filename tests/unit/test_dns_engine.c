@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_engine.c -- the c-ares engine against a small DNS server of this
  * test on 127.0.0.1: TTL caching, negative caching (RFC 2308), temporary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_stress.c -- the DNS engine, its cache and the config snapshots
  * under concurrency: sixteen threads ask a shared set of names (answers that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_tempfail.c -- the promise that a DNS hiccup never bounces a
  * message, as a property of the whole decision: the fact gatherers over a

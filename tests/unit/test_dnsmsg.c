@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dnsmsg.c -- the reader of raw DNS responses: records, TTLs (RFC 2308
  * negative TTLs too), CNAME chains and loops, rcodes, truncation, and

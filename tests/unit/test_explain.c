@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_explain.c -- why a check fired, as the query mode prints it: for
  * every check, a case where it fires, and the words that name what was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_helo.c -- the HELO classification table.  Each row is a decision
  * documented in helo.h; a changed decision must change a row here.

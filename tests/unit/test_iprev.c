@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_iprev.c -- forward-confirmed reverse DNS, HELO DNS facts and the
  * generic-name heuristic, through a fake resolver.

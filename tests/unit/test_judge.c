@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_judge.c -- one decision as the filter makes it: a session's DNS
  * facts gathered through a table resolver, the recipient's MX route (with

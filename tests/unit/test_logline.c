@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_logline.c -- escaping of peer strings, the decision line schema, and
  * the end-of-message line, one per recipient under the MTA's queue id.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_mxroute.c -- route classification over MX sets: primary, backup,
  * equal preferences, implicit MX, null MX, not listed, exchangers without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_names.c -- whole-label domain matching and recipient patterns.
  */

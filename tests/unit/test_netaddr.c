@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_netaddr.c -- address parsing, normalisation and CIDR matching.
  */

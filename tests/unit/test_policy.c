@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_policy.c -- the decision: every check, every action, exemptions,
  * precedence and dry run, from facts alone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_reply.c -- replies as the operator writes them, and as the MTA gets them.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_session.c -- the state a session keeps: the configuration snapshot
  * it pins, its id, what lasts the whole connection (client, MTA name, HELO,

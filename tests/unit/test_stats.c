@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_stats.c -- the counters, their Prometheus and log renderings, and
  * the atomic write of stats_file. */
 #include "autoconfig.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tiny_dns_server.c -- see tiny_dns_server.h.
  */

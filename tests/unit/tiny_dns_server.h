@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tiny_dns_server.h -- a DNS server for the engine's unit tests: one thread
  * on 127.0.0.1 (an ephemeral UDP port) that answers each question the way the

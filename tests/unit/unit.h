@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * unit.h -- a CUnit runner shared by the unit test programs: runs the
  * given suites verbosely and exits non-zero when any assertion failed.
