@@ -19,8 +19,8 @@
 #            inet:127.0.0.1:8895, the filter's default inet:8895@127.0.0.1).
 #            Debian runs smtpd chrooted in /var/spool/postfix: use TCP on
 #            loopback, or a unix socket under the spool, e.g.
-#            unix:mxpolicy/mxpolicy.sock for the filter's
-#            socket = unix:/var/spool/postfix/mxpolicy/mxpolicy.sock
+#            unix:mxpolicy-milter/mxpolicy-milter.sock for the filter's
+#            socket = unix:/var/spool/postfix/mxpolicy-milter/mxpolicy-milter.sock
 #
 # What it writes (Postfix 3.0 or later: per-milter settings in braces):
 #
