@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # cli.sh -- the command line: -n validates and reports file:line errors,
+# -t does so quietly,
 # -V, -h, bad usage, -p checked like the socket option, and where -f logs;
 # mxpolicy-audit's usage errors.
-: "${top_builddir:=.}"
+: "${top_builddir:=.}" "${top_srcdir:=.}"
 bin=$top_builddir/milter/daemon/mxpolicy-milter
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -47,6 +48,33 @@ printf 'socket_group = no-such-group-here\n' >"$dir/group.conf"
 check n_no_such_group 78 "^$dir/group.conf:1: socket_group: 'no-such-group-here': no such group$" \
 	"$bin" -n -c "$dir/group.conf"
 check n_directory 78 "^$dir: cannot read: Is a directory$" "$bin" -n -c "$dir"
+# -t: the exit status alone on success; errors on stderr, nothing on stdout.
+# quiet NAME WANT_RC WANT_STDERR_REGEX FILE: -t's stdout must be empty, and
+# stderr too when WANT_STDERR_REGEX is empty.
+quiet() {
+	local name=$1 want_rc=$2 re=$3 file=$4 rc
+	"$bin" -t -c "$file" >"$dir/t.out" 2>"$dir/t.err"
+	rc=$?
+	if [ "$rc" -eq "$want_rc" ] && [ ! -s "$dir/t.out" ] &&
+		{ if [ -z "$re" ]; then [ ! -s "$dir/t.err" ]; else grep -Eq -- "$re" "$dir/t.err"; fi; }; then
+		echo "PASS $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: exit $rc, stdout:"
+		sed 's/^/    | /' "$dir/t.out" | head -5
+		echo "    stderr:"
+		sed 's/^/    | /' "$dir/t.err" | head -5
+		failed=$((failed + 1))
+	fi
+}
+quiet t_good 0 '' "$dir/good.conf"
+quiet t_shipped 0 '' "${top_srcdir:-.}/conf/mxpolicy-milter.conf"
+quiet t_bad 78 "^$dir/bad.conf:2: dry_run: expected yes or no$" "$dir/bad.conf"
+quiet t_bad_every_line 78 "^$dir/bad.conf:5: helo_syntax_reply:" "$dir/bad.conf"
+quiet t_time_budget 78 "^$dir/slow.conf:2: decision_timeout_ms" "$dir/slow.conf"
+quiet t_missing 78 "^$dir/none.conf: cannot open" "$dir/none.conf"
+check t_with_n 64 '^mxpolicy-milter: -t goes alone, not with -n$' "$bin" -t -n -c "$dir/good.conf"
+check help_t 0 '^  -t         check the configuration quietly' "$bin" -h
 check version 0 '^mxpolicy-milter [0-9]+\.[0-9]+\.[0-9]+' "$bin" -V
 check help 0 '^usage: mxpolicy-milter' "$bin" -h
 check bad_flag 64 'usage: mxpolicy-milter' "$bin" -Z

@@ -50,6 +50,7 @@ struct options {
 	const char *pidfile;
 	bool foreground;
 	int check_only;             /* -n: 1 prints the settings, 2 (-nn) with their help */
+	bool quiet_check;           /* -t: the exit status says it all (systemd's ExecReload) */
 	const char *query_client;   /* -q: the query mode */
 	const char *query_local;    /* -a */
 	const char *query_mta;      /* -j */
@@ -63,7 +64,7 @@ static struct options opts = {.config_path = SYSCONFDIR "/mxpolicy-milter.conf"}
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mxpolicy-milter [-c FILE] [-f] [-n] [-p SOCKET] [-u USER[:GROUP]]\n"
+		"usage: mxpolicy-milter [-c FILE] [-f] [-n | -t] [-p SOCKET] [-u USER[:GROUP]]\n"
 		"                       [-P PIDFILE] [-V] [-h]\n"
 		"       mxpolicy-milter [-c FILE] [-a LOCAL_ADDR] [-j MTA_NAME] [-m SENDER]\n"
 		"                       -q CLIENT_IP HELO [RECIPIENT]\n"
@@ -71,6 +72,8 @@ static void usage(FILE *out)
 		"  -f         stay in the foreground and log to stderr as well\n"
 		"  -n         check the configuration, print the effective settings, exit\n"
 		"             (-nn: each with its line of help above it)\n"
+		"  -t         check the configuration quietly: exit 0 printing nothing, or\n"
+		"             print each error on stderr and exit 78\n"
 		"  -p SOCKET  listen here instead of the configured socket\n"
 		"             (unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST)\n"
 		"  -u USER    run as USER (and GROUP) once the socket is open\n"
@@ -94,7 +97,7 @@ static int parse_args(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "a:c:fj:m:np:q:u:P:Vh")) != -1) {
+	while ((c = getopt(argc, argv, "a:c:fj:m:np:q:tu:P:Vh")) != -1) {
 		switch (c) {
 		case 'a': opts.query_local = optarg; break;
 		case 'j': opts.query_mta = optarg; break;
@@ -103,6 +106,7 @@ static int parse_args(int argc, char **argv)
 		case 'q': opts.query_client = optarg; break;
 		case 'f': opts.foreground = true; break;
 		case 'n': opts.check_only++; break;
+		case 't': opts.quiet_check = true; break;
 		case 'p': opts.socket = optarg; break;
 		case 'u': opts.user = optarg; break;
 		case 'P': opts.pidfile = optarg; break;
@@ -119,6 +123,12 @@ static int parse_args(int argc, char **argv)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (opts.quiet_check && (opts.check_only || opts.query_client != NULL)) {
+		fprintf(stderr, "mxpolicy-milter: -t goes alone, not with -%c\n",
+			opts.check_only ? 'n' : 'q');
+		usage(stderr);
+		return EXIT_USAGE;
 	}
 	if (opts.query_client != NULL) {
 		if (argc - optind < 1 || argc - optind > 2) {
@@ -689,6 +699,10 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		config_free(probe);
+	}
+	if (opts.quiet_check) {
+		config_free(cfg);
+		return 0;
 	}
 	if (opts.check_only) {
 		if (opts.check_only > 1)
