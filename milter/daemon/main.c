@@ -35,6 +35,7 @@
 #include "daemon/config.h"
 #include "dns/dns.h"
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/portowner.h"
 #include "daemon/query.h"
 #include "daemon/stats.h"
@@ -93,6 +94,50 @@ static void usage(FILE *out)
 		SYSCONFDIR "/mxpolicy-milter.conf");
 }
 
+/* -q's operands, and what goes with -q alone. */
+static int query_args(int argc, char **argv)
+{
+	if (opts.quiet_check) {
+		fprintf(stderr, "mxpolicy-milter: -t goes alone, not with -q\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		fprintf(stderr, "mxpolicy-milter: -q needs CLIENT_IP HELO [RECIPIENT]\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (opts.query_mta != NULL && opts.query_mta[0] == '\0') {
+		fprintf(stderr, "mxpolicy-milter: -j needs the MTA's host name\n");
+		return EXIT_USAGE;
+	}
+	opts.query_helo = argv[optind];
+	opts.query_rcpt = argc - optind == 2 ? argv[optind + 1] : NULL;
+	return 0;
+}
+
+/* Serving, -n or -t: no query options, no operands. */
+static int serving_args(int argc, char **argv)
+{
+	if (opts.quiet_check && opts.check_only) {
+		fprintf(stderr, "mxpolicy-milter: -t goes alone, not with -n\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (opts.query_local != NULL || opts.query_mta != NULL || opts.query_from != NULL) {
+		fprintf(stderr, "mxpolicy-milter: -%c goes with -q\n",
+			opts.query_local ? 'a' : opts.query_mta ? 'j' : 'm');
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "mxpolicy-milter: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv)
 {
 	int c;
@@ -124,38 +169,7 @@ static int parse_args(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (opts.quiet_check && (opts.check_only || opts.query_client != NULL)) {
-		fprintf(stderr, "mxpolicy-milter: -t goes alone, not with -%c\n",
-			opts.check_only ? 'n' : 'q');
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (opts.query_client != NULL) {
-		if (argc - optind < 1 || argc - optind > 2) {
-			fprintf(stderr, "mxpolicy-milter: -q needs CLIENT_IP HELO [RECIPIENT]\n");
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-		if (opts.query_mta != NULL && opts.query_mta[0] == '\0') {
-			fprintf(stderr, "mxpolicy-milter: -j needs the MTA's host name\n");
-			return EXIT_USAGE;
-		}
-		opts.query_helo = argv[optind];
-		opts.query_rcpt = argc - optind == 2 ? argv[optind + 1] : NULL;
-		return 0;
-	}
-	if (opts.query_local != NULL || opts.query_mta != NULL || opts.query_from != NULL) {
-		fprintf(stderr, "mxpolicy-milter: -%c goes with -q\n",
-			opts.query_local ? 'a' : opts.query_mta ? 'j' : 'm');
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "mxpolicy-milter: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return opts.query_client != NULL ? query_args(argc, argv) : serving_args(argc, argv);
 }
 
 static void print_errors(FILE *out, const struct config_errors *errs)
@@ -208,6 +222,7 @@ static struct dns_settings dns_settings_of(const struct config *cfg)
  * The configuration the filter started with: what the options that need a
  * restart (the socket's) still are, whatever reloads came since.
  */
+static const char *serving_on;            /* the socket, for the service manager's status */
 static struct config *started_with;       /* kept to the end: the signal thread reads it */
 
 static void reload(void)
@@ -304,9 +319,11 @@ static void *signal_thread(void *arg)
 		}
 		config_release(cfg);
 		sig = sigtimedwait(set, NULL, &wait);
-		if (sig == SIGUSR1)
+		if (sig == SIGUSR1) {
+			notify_reloading();
 			reload();
-		else if (sig == SIGUSR2)
+			notify_ready(serving_on);
+		} else if (sig == SIGUSR2)
 			log_stats();
 	}
 	return NULL;
@@ -651,11 +668,14 @@ static int serve(struct config *cfg)
 	config_publish(cfg);
 	config_published = true;
 	__atomic_store_n(&started_with, config_acquire(), __ATOMIC_RELEASE);
+	serving_on = sock;
 	if (!start_signal_thread())
 		return EXIT_SOFTWARE;
 	log_msg(LOG_NOTICE, "mxpolicy-milter %s listening on %s (config %s)",
 		PACKAGE_VERSION, sock, opts.config_path);
+	notify_ready(sock);
 	rc = smfi_main();
+	notify_stopping();
 	log_msg(LOG_NOTICE, "stopping (libmilter returned %d)", rc);
 	struct config *last = config_acquire();
 
