@@ -10,7 +10,7 @@ fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 bin=$(cd "$top_builddir/milter/daemon" && pwd)/mxpolicy-milter
-sed -e "s|@sbindir@/mxpolicy-milter|$bin|" -e "s|@sysconfdir@|/etc|" -e "s|@docdir@|/usr/share/doc|" \
+sed -e "s|@sbindir@/mxpolicy-milter|$bin|" -e "s|@sysconfdir@|/etc|" -e "s|@docdir@|/usr/share/doc|" -e "s|@SERVICE_TYPE@|notify|" \
 	"$top_srcdir/contrib/systemd/mxpolicy-milter.service.in" >"$dir/mxpolicy-milter.service"
 out=$(cd "$dir" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify ./mxpolicy-milter.service 2>&1)
 # Only complaints about this unit count, not about the machine's other units.
