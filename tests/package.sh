@@ -98,10 +98,12 @@ it_setup
 start_milter "# package test
 $DNS_CHECKS_OFF"
 accepted pkg_accepted 127.0.1.10 mail.sender.example user@example.net "checks=-" "verdict=accept"
-if delivered_headers pkg_accepted | grep -q '^X-Test: pkg_accepted$'; then
+smtp pkg_delivered 127.0.1.10 mail.sender.example pkg_delivered@sender.example user@example.net --data
+headers=$(delivered_headers pkg_delivered)
+if grep -q '^Authentication-Results: mx1\.example\.net;' <<<"$headers"; then
 	pass pkg_delivered
 else
-	fail pkg_delivered "the accepted message was not delivered"
+	fail pkg_delivered "not delivered with our Authentication-Results: $headers"
 fi
 refused pkg_refused 127.0.1.13 WIN-8DKQ3J2 user@example.net "504 5.5.2 RCPT" helo_not_fqdn
 summary
@@ -121,7 +123,8 @@ else
 fi
 left=
 while read -r f; do
-	[ -f "$f" ] || [ -L "$f" ] && left="$left $f"
+	[ -d "$f" ] && continue
+	if [ -f "$f" ] || [ -L "$f" ]; then left="$left $f"; fi
 done <<<"$files"
 [ -z "$left" ] && pass "no file of the package left" || fail "left after purge:$left"
 for p in /etc/mxpolicy-milter.conf /var/lib/mxpolicy-milter /var/spool/postfix/mxpolicy-milter \
