@@ -45,7 +45,12 @@ else
 fi
 rm -f "$D.log"
 
+# Where pkg-config systemd says, unless configure was told otherwise
+# (make distcheck installs under its own prefix).
 want=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+if "$top_builddir/config.status" --config | grep -q -- '--with-systemdsystemunitdir'; then
+	want=$unitdir
+fi
 if [ -z "$want" ] || [ "$unitdir" = "$want" ]; then
 	[ -f "$D$unitdir/mxpolicy-milter.service" ] && pass "unit in $unitdir" ||
 		fail "no unit in $D$unitdir"
