@@ -225,7 +225,7 @@ static struct dns_settings dns_settings_of(const struct config *cfg)
 static const char *serving_on;            /* the socket, for the service manager's status */
 static struct config *started_with;       /* kept to the end: the signal thread reads it */
 
-static void reload(void)
+static bool reload(void)
 {
 	struct config_errors errs = {0};
 	struct config *fresh = config_load(opts.config_path, &errs);
@@ -236,7 +236,7 @@ static void reload(void)
 			log_msg(LOG_ERR, "reload: %s", errs.items[i]);
 		log_msg(LOG_ERR, "reload failed: keeping the current configuration");
 		config_errors_clear(&errs);
-		return;
+		return false;
 	}
 	/* against what the socket was opened with, not the last reload */
 	old = __atomic_load_n(&started_with, __ATOMIC_ACQUIRE);
@@ -256,6 +256,7 @@ static void reload(void)
 		log_msg(LOG_ERR, "reload: cannot apply the DNS settings");
 	config_publish(fresh);
 	log_msg(LOG_NOTICE, "configuration reloaded from %s", opts.config_path);
+	return true;
 }
 
 /* SIGUSR2: the counters as one log line. */
@@ -321,8 +322,7 @@ static void *signal_thread(void *arg)
 		sig = sigtimedwait(set, NULL, &wait);
 		if (sig == SIGUSR1) {
 			notify_reloading();
-			reload();
-			notify_ready(serving_on);
+			notify_reloaded(reload(), serving_on);
 		} else if (sig == SIGUSR2)
 			log_stats();
 	}
@@ -687,6 +687,29 @@ static int serve(struct config *cfg)
 	return rc == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
 }
 
+/*
+ * -t -u USER: the check reads the file as the filter will once it has
+ * dropped to USER, so that a file only root can read fails the check (and
+ * with it systemctl reload) instead of the filter's own reload.
+ */
+static int check_as_user(void)
+{
+	struct identity id;
+
+	if (opts.user == NULL)
+		return 0;
+	if (!lookup_identity(opts.user, &id))
+		return EXIT_USAGE;
+	if (geteuid() == id.uid)
+		return 0;
+	if (setgroups(1, &id.gid) != 0 || setgid(id.gid) != 0 || setuid(id.uid) != 0) {
+		fprintf(stderr, "mxpolicy-milter: -t -u: cannot become user %s: %s\n", id.name,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config *cfg;
@@ -694,6 +717,8 @@ int main(int argc, char **argv)
 
 	if (rc != 0)
 		return opts.query_client ? QUERY_ERROR : rc;
+	if (opts.quiet_check && (rc = check_as_user()) != 0)
+		return rc;
 	cfg = load_or_report();
 	if (cfg == NULL)
 		return opts.query_client ? QUERY_ERROR : EXIT_CONFIG;

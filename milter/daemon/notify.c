@@ -21,6 +21,15 @@ void notify_reloading(void)
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading the configuration");
 }
 
+void notify_reloaded(bool ok, const char *status)
+{
+	if (ok)
+		notify_ready(status);
+	else
+		sd_notifyf(0, "READY=1\nSTATUS=serving %s; the reload was refused, "
+			   "the previous configuration stays (see the log)", status);
+}
+
 void notify_stopping(void)
 {
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
@@ -28,5 +37,6 @@ void notify_stopping(void)
 #else
 void notify_ready(const char *status) { (void)status; }
 void notify_reloading(void) {}
+void notify_reloaded(bool ok, const char *status) { (void)ok; (void)status; }
 void notify_stopping(void) {}
 #endif

@@ -8,10 +8,14 @@
 #ifndef MXP_NOTIFY_H
 #define MXP_NOTIFY_H
 
+#include <stdbool.h>
+
 /* The socket is open and the filter about to serve; status says where. */
 void notify_ready(const char *status);
-/* A reload begins (SIGUSR1); notify_ready ends it, whatever its outcome. */
+/* A reload begins (SIGUSR1); notify_reloaded ends it, whatever its outcome. */
 void notify_reloading(void);
+/* Ready again; the status says whether the new file was refused. */
+void notify_reloaded(bool ok, const char *status);
 /* The filter stops serving. */
 void notify_stopping(void);
 
