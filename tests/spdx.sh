@@ -27,10 +27,11 @@ sources() {
 	find milter tests contrib conf .ci -type f \
 		\( -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name '*.py' -o \
 		   -name '*.am' -o -name '*.in' -o -name '*.mc' -o -name run -o \
-		   -name quickstart \) \
-		-not -path '*/corpus/*' -not -name 'Makefile.in' 2>/dev/null
-	for f in Makefile.am configure.ac; do
-		echo "$f"
+		   -name quickstart -o -name '*.conf' -o -name '*.sysusers' -o \
+		   -name '*.tmpfiles' -o -name '*.supp' -o -name '*.backup' \) \
+		-not -path '*/corpus/*' -not -name 'Makefile.in' -not -path '*/_build/*' 2>/dev/null
+	for f in Makefile.am configure.ac debian/rules debian/*.postinst debian/*.postrm; do
+		[ -f "$f" ] && echo "$f"
 	done
 }
 
