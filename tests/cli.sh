@@ -73,6 +73,17 @@ quiet t_bad 78 "^$dir/bad.conf:2: dry_run: expected yes or no$" "$dir/bad.conf"
 quiet t_bad_every_line 78 "^$dir/bad.conf:5: helo_syntax_reply:" "$dir/bad.conf"
 quiet t_time_budget 78 "^$dir/slow.conf:2: decision_timeout_ms" "$dir/slow.conf"
 quiet t_missing 78 "^$dir/none.conf: cannot open" "$dir/none.conf"
+# -t -u: the file read as the user the filter drops to (as root only).
+if [ "$(id -u)" -eq 0 ]; then
+	cp "$dir/good.conf" "$dir/rootonly.conf"
+	chmod 600 "$dir/rootonly.conf"
+	chmod 755 "$dir"
+	check t_as_user_unreadable 78 "rootonly.conf: cannot open: Permission denied" \
+		"$bin" -t -u nobody -c "$dir/rootonly.conf"
+	chmod 644 "$dir/rootonly.conf"
+	check t_as_user_readable 0 '^$' "$bin" -t -u nobody -c "$dir/rootonly.conf"
+fi
+check t_no_such_user 64 "no such user 'no-such-user-here'" "$bin" -t -u no-such-user-here -c "$dir/good.conf"
 check t_with_n 64 '^mxpolicy-milter: -t goes alone, not with -n$' "$bin" -t -n -c "$dir/good.conf"
 check help_t 0 '^  -t         check the configuration quietly' "$bin" -h
 check version 0 '^mxpolicy-milter [0-9]+\.[0-9]+\.[0-9]+' "$bin" -V
