@@ -49,7 +49,9 @@
 #   filter, so that local mail keeps the filters it had.
 # * The filter asks Postfix for the macros it needs (smfi_setsymlist); if
 #   main.cf sets milter_connect_macros, keep {daemon_addr} in it (how the
-#   filter tells which MX route a message came by).
+#   filter tells which MX route a message came by), and {client_resolve}
+#   {client_name} {client_addr} (without them the filter looks the client's
+#   name up again, though Postfix already did).
 set -eu
 
 usage() {

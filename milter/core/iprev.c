@@ -8,6 +8,7 @@
 #include <libpsl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/iprev.h"
 #include "core/names.h"
@@ -212,6 +213,40 @@ void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_n
 		  struct iprev_facts *out)
 {
 	iprev_gather_helo(r, client, NULL, max_names, out);
+}
+
+/* ---- the MTA's answer ---------------------------------------------------- */
+
+/* A host name as an MTA writes one: no address literal, no "unknown". */
+static bool mta_host_name(const char *name)
+{
+	size_t len;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.' || strcasecmp(name, "unknown") == 0)
+		return false;
+	len = strlen(name);
+	return len <= DNS_NAME_MAX && plain_name(name);
+}
+
+bool iprev_from_mta(const char *resolve, const char *name, const struct netaddr *client,
+		    const struct namelist *allow_ptr, struct iprev_facts *out)
+{
+	char lower[DNS_NAME_MAX + 1];
+
+	if (resolve == NULL || strcmp(resolve, "OK") != 0 || !mta_host_name(name))
+		return false;
+	name_normalise(name, lower, sizeof lower);
+	if (lower[0] == '\0' || ptr_name_looks_generic(lower, client))
+		return false;
+	if (allow_ptr != NULL && allow_ptr->count > 0 && !namelist_has_parent_of(allow_ptr, lower))
+		return false;
+	memset(out, 0, sizeof *out);
+	snprintf(out->names[0], sizeof out->names[0], "%s", lower);
+	out->forward[0] = FORWARD_YES;
+	out->count = out->total = 1;
+	out->confirmed = 0;
+	out->result = IPREV_PASS;
+	return true;
 }
 
 /* ---- generic names -------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/dnsmsg.h"
+#include "core/names.h"
 #include "core/netaddr.h"
 #include "core/resolver.h"
 
@@ -50,6 +51,23 @@ void iprev_gather_helo(struct resolver *r, const struct netaddr *client, const c
 /* The same without a HELO name: answer order. */
 void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_names,
 		  struct iprev_facts *out);
+/*
+ * What the MTA found before the filter was called: Postfix and Sendmail
+ * set {client_resolve} to OK when the client's first PTR name resolves
+ * back to it, and {client_name} to that name (Postfix writes "unknown"
+ * otherwise; Sendmail's other values are FAIL, FORGED and TEMP).
+ *
+ * Returns true, with *out the facts a DNS-confirmed pass with that one
+ * name gives, when that settles every PTR-based check as the filter's own
+ * lookups would; false when the filter must look up (iprev_gather_helo):
+ * the MTA said anything but OK, the name is absent, "unknown" or no host
+ * name, or the name looks generic or falls outside a non-empty allow_ptr,
+ * since another PTR name that the MTA never checked could then change
+ * ptr_generic or the allow_ptr exemption.
+ */
+bool iprev_from_mta(const char *resolve, const char *name, const struct netaddr *client,
+		    const struct namelist *allow_ptr, struct iprev_facts *out);
+
 /* The confirmed name, else the first PTR name, else NULL. */
 const char *iprev_name(const struct iprev_facts *f);
 const char *iprev_result_name(enum iprev_result r);

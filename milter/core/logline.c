@@ -243,6 +243,7 @@ void logline_format(const struct decision_line *d, char *buf, size_t len)
 	put_field(&l, " client=", d->client);
 	put_peer_field(&l, " ptr=", d->ptr, DNS_NAME_MAX);
 	put_field(&l, " iprev=", d->iprev);
+	put_field(&l, " iprev_src=", d->iprev_src);
 	put_peer_field(&l, " helo=", d->helo, LOGLINE_PEER_CAP);
 	put_envelope_field(&l, " from=", d->from);
 	put_envelope_field(&l, " rcpt=", d->rcpt);
@@ -267,7 +268,7 @@ void logline_format_eom(const struct eom_line *e, char *buf, size_t len)
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	put_start(&l, e->queue_id, e->session, "EOM");
+	put_start(&l, e->queue_id, e->session, e->stage);
 	put_field(&l, " client=", e->client);
 	put_peer_field(&l, " helo=", e->helo, LOGLINE_PEER_CAP);
 	put_envelope_field(&l, " from=", e->from);
@@ -279,8 +280,8 @@ void logline_format_eom(const struct eom_line *e, char *buf, size_t len)
 		put_reply(&l, e->reply);
 }
 
-void logline_format_eom_unlisted(const char *queue_id, const char *session, unsigned count,
-				 char *buf, size_t len)
+void logline_format_eom_unlisted(const char *queue_id, const char *session, const char *stage,
+				 unsigned count, char *buf, size_t len)
 {
 	struct line l = {.buf = buf, .len = len, .n = 0, .full = false};
 	char n[24];
@@ -288,7 +289,7 @@ void logline_format_eom_unlisted(const char *queue_id, const char *session, unsi
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	put_start(&l, queue_id, session, "EOM");
+	put_start(&l, queue_id, session, stage);
 	snprintf(n, sizeof n, "%u", count);
 	put_field(&l, " recipients_not_listed=", n);
 }

@@ -40,6 +40,7 @@ struct decision_line {
 	const char *client;         /* text address, NULL when unknown */
 	const char *ptr;            /* confirmed or first PTR name, NULL for none */
 	const char *iprev;          /* iprev result, NULL when not looked up */
+	const char *iprev_src;      /* whose answer iprev is: "mta" or "dns"; NULL with iprev */
 	const char *helo;           /* raw, NULL when none was given */
 	const char *from;           /* raw envelope sender, NULL before MAIL */
 	const char *rcpt;           /* raw recipient, NULL at MAIL */
@@ -51,12 +52,14 @@ struct decision_line {
 void logline_format(const struct decision_line *d, char *buf, size_t len);
 
 /*
- * One recipient of a message at its end, under the MTA's queue id, so
- * that it joins the MTA's own lines: the decision line's keys, stage=EOM,
+ * One recipient of a message once it is done with, under the MTA's queue
+ * id, so that it joins the MTA's own lines: the decision line's keys,
+ * stage=EOM (stage=DATA when the filter accepted the message at DATA),
  * reply= for a refusal only.
  */
 struct eom_line {
 	const char *queue_id;       /* the MTA's */
+	const char *stage;          /* "EOM" or "DATA" */
 	const char *session;
 	const char *client;         /* text address, NULL when unknown */
 	const char *helo;           /* raw, NULL when none was given */
@@ -72,8 +75,8 @@ struct eom_line {
 };
 
 void logline_format_eom(const struct eom_line *e, char *buf, size_t len);
-/* "QUEUEID: session=S stage=EOM recipients_not_listed=N": those past a cap. */
-void logline_format_eom_unlisted(const char *queue_id, const char *session, unsigned count,
-				 char *buf, size_t len);
+/* "QUEUEID: session=S stage=STAGE recipients_not_listed=N": those past a cap. */
+void logline_format_eom_unlisted(const char *queue_id, const char *session, const char *stage,
+				 unsigned count, char *buf, size_t len);
 
 #endif

@@ -29,12 +29,17 @@
 
 /*
  * Macros per stage.  A list set here replaces the MTA's own for that stage,
- * so each names everything the filter reads there.
+ * so each names everything the filter reads there.  At connect, what the
+ * MTA found of the client's name ({client_resolve}, {client_name},
+ * Postfix's {client_ptr}): see mta_iprev.  At DATA, the queue id of the
+ * lines written when the message is accepted there.
  */
-static const char connect_macros[] = "j {daemon_name} {daemon_addr} {if_addr} {client_addr}";
+static const char connect_macros[] = "j {daemon_name} {daemon_addr} {if_addr} {client_addr} "
+				     "{client_resolve} {client_name} {client_ptr}";
 static const char helo_macros[] = "{tls_version}";
 static const char mail_macros[] = "i {auth_authen} {mail_addr}";
 static const char rcpt_macros[] = "i {rcpt_addr}";
+static const char data_macros[] = "i";
 static const char eom_macros[] = "i";
 
 static const struct reply internal_error_reply = {
@@ -140,6 +145,7 @@ static sfsistat mxp_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		mta_setsymlist(ctx, SMFIM_HELO, helo_macros);
 		mta_setsymlist(ctx, SMFIM_ENVFROM, mail_macros);
 		mta_setsymlist(ctx, SMFIM_ENVRCPT, rcpt_macros);
+		mta_setsymlist(ctx, SMFIM_DATA, data_macros);
 		mta_setsymlist(ctx, SMFIM_EOM, eom_macros);
 	}
 	return SMFIS_CONTINUE;
@@ -196,6 +202,26 @@ static void warn_about_local_address(const struct session *s)
 	}
 }
 
+/*
+ * The MTA has resolved the client's PTR and forward-confirmed its first
+ * name before calling us (Postfix always, Sendmail unless told not to):
+ * when that settles the PTR checks (iprev_from_mta), its answer stands and
+ * the filter asks no PTR or forward question.  Only for the address the
+ * MTA speaks of: a {client_addr} that is another one is not believed.
+ */
+static bool mta_iprev(SMFICTX *ctx, struct session *s)
+{
+	const char *addr_text = mta_getsymval(ctx, "{client_addr}");
+	struct netaddr said;
+
+	if (addr_text != NULL && (!netaddr_parse(addr_text, &said) ||
+				  !netaddr_equal(&said, &s->facts.client)))
+		return false;
+	return iprev_from_mta(mta_getsymval(ctx, "{client_resolve}"),
+			      mta_getsymval(ctx, "{client_name}"), &s->facts.client,
+			      &s->cfg->policy.allow_ptr, &s->iprev);
+}
+
 static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct session *s = ensure_session(ctx);
@@ -205,7 +231,9 @@ static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hos
 		return SMFIS_CONTINUE;
 	/* NULL or AF_UNIX: a local submission with no address to judge. */
 	session_set_client(s, netaddr_from_sockaddr(hostaddr, &addr) ? &addr : NULL);
-	if (s->facts.have_client) {
+	if (s->facts.have_client)
+		s->iprev_from_mta = mta_iprev(ctx, s);
+	if (s->facts.have_client && !s->iprev_from_mta) {
 		char rname[DNS_NAME_MAX + 1];
 
 		/* Ask at once: the answer (and its forward lookups) will be needed. */
@@ -254,6 +282,7 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 		.client = s->facts.have_client ? s->client_text : NULL,
 		.ptr = s->iprev_gathered ? iprev_name(&s->iprev) : NULL,
 		.iprev = s->iprev_gathered ? iprev_result_name(s->iprev.result) : NULL,
+		.iprev_src = session_iprev_source(s),
 		.helo = s->facts.helo_seen ? s->helo_raw : NULL,
 		.from = s->from,
 		.rcpt = rcpt,
@@ -384,12 +413,6 @@ static sfsistat mxp_envrcpt(SMFICTX *ctx, char **argv)
 	return decide(ctx, s, "RCPT", argv[0]);
 }
 
-/* Nothing to decide at DATA: the reply is there for the MTA (callbacks.h). */
-static sfsistat mxp_data(UNUSED SMFICTX *ctx)
-{
-	return SMFIS_CONTINUE;
-}
-
 static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = get_session(ctx);
@@ -398,7 +421,7 @@ static sfsistat mxp_header(SMFICTX *ctx, char *name, char *value)
 		return SMFIS_CONTINUE;
 	if (strcasecmp(name, POLICY_HEADER) == 0)
 		s->forged_headers++;
-	else if (strcasecmp(name, AR_HEADER) == 0) {
+	else if (s->cfg->authentication_results && strcasecmp(name, AR_HEADER) == 0) {
 		s->ar_seen++;
 		/* only a forged iprev result under our id: OpenDKIM's dkim=pass stays */
 		if (authres_claims(value, session_authserv_id(s), "iprev")) {
@@ -435,7 +458,10 @@ static void add_iprev_header(SMFICTX *ctx, const struct session *s, const char *
  * the indexes hold: every X-MX-Policy, and each Authentication-Results
  * with an iprev result under our id (never another filter's results under
  * the same id: OpenDKIM's and OpenDMARC's default id is ours too).  Then
- * adds ours.
+ * adds ours.  With authentication_results off the filter neither adds an
+ * Authentication-Results header nor removes one: removing forged ones is
+ * then another filter's job (OpenDKIM's RemoveARAll, Postfix
+ * header_checks), as it is where OpenDKIM runs with RemoveARAll.
  */
 static void rewrite_headers(SMFICTX *ctx, struct session *s)
 {
@@ -449,7 +475,8 @@ static void rewrite_headers(SMFICTX *ctx, struct session *s)
 	for (unsigned i = s->ar_forged_count; i >= 1; i--)
 		if (!mta_delheader(ctx, AR_HEADER, (int)s->ar_forged[i - 1]))
 			log_msg(LOG_WARNING, "%s: cannot remove a forged %s header", s->id, AR_HEADER);
-	add_iprev_header(ctx, s, id);
+	if (s->cfg->authentication_results)
+		add_iprev_header(ctx, s, id);
 	if (s->tagged == 0)
 		return;
 	checks_format(s->tagged, checks, sizeof checks);
@@ -460,13 +487,14 @@ static void rewrite_headers(SMFICTX *ctx, struct session *s)
 }
 
 /*
- * At end of message, one line per recipient decided in the transaction,
- * refused ones too, under the MTA's queue id: Postfix gives i only from
- * the first accepted RCPT on, so the decision lines of a queued message
- * may say NOQUEUE, and these join ours to its lines by queue id.  No id
- * (an MTA that does not send i here): no lines.
+ * When the message is done with (stage EOM, or DATA when accepted there),
+ * one line per recipient decided in the transaction, refused ones too,
+ * under the MTA's queue id: Postfix gives i only from the first accepted
+ * RCPT on, so the decision lines of a queued message may say NOQUEUE, and
+ * these join ours to its lines by queue id.  No id (an MTA that does not
+ * send i here): no lines.
  */
-static void log_recipients(SMFICTX *ctx, const struct session *s)
+static void log_recipients(SMFICTX *ctx, const struct session *s, const char *stage)
 {
 	const char *queue_id = mta_getsymval(ctx, "i");
 	char line[4096];
@@ -477,6 +505,7 @@ static void log_recipients(SMFICTX *ctx, const struct session *s)
 		const struct session_rcpt *r = s->rcpts[i];
 		struct eom_line e = {
 			.queue_id = queue_id,
+			.stage = stage,
 			.session = s->id,
 			.client = s->facts.have_client ? s->client_text : NULL,
 			.helo = s->facts.helo_seen ? s->helo_raw : NULL,
@@ -495,9 +524,31 @@ static void log_recipients(SMFICTX *ctx, const struct session *s)
 		log_line(LOG_INFO, line);
 	}
 	if (s->rcpts_unlisted > 0) {
-		logline_format_eom_unlisted(queue_id, s->id, s->rcpts_unlisted, line, sizeof line);
+		logline_format_eom_unlisted(queue_id, s->id, stage, s->rcpts_unlisted, line,
+					    sizeof line);
 		log_line(LOG_INFO, line);
 	}
+}
+
+/*
+ * Nothing to decide at DATA: every recipient has been judged.  The end of
+ * the message is needed only to change headers: with authentication_results
+ * off and no check tagging, there is nothing to change, and accepting here
+ * spares the MTA the milter's end-of-message stage (Postfix then no longer
+ * hands the milter connection to cleanup: BENCHMARKS.md).  Headers are not
+ * seen then, so a forged X-MX-Policy stays in such a message: it can only
+ * make it look worse.  Otherwise the reply is there for the MTA
+ * (callbacks.h).
+ */
+static sfsistat mxp_data(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+
+	if (s == NULL || s->cfg->authentication_results || s->tagged != 0)
+		return SMFIS_CONTINUE;
+	log_recipients(ctx, s, "DATA");
+	session_end_transaction(s);
+	return SMFIS_ACCEPT;
 }
 
 /*
@@ -530,7 +581,7 @@ static sfsistat mxp_eom(SMFICTX *ctx)
 	if (s->ar_forged_overflow && !s->cfg->policy.dry_run)
 		return refuse_overflow(ctx, s);
 	rewrite_headers(ctx, s);
-	log_recipients(ctx, s);
+	log_recipients(ctx, s, "EOM");
 	session_end_transaction(s);
 	return SMFIS_CONTINUE;
 }

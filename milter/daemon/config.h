@@ -32,6 +32,7 @@ struct config {
 	int mx_probe_timeout_ms;
 	int mx_probe_ttl;
 	char *authserv_id;
+	bool authentication_results;    /* add ours, remove forged ones; no: accept at DATA */
 	char *stats_file;       /* "" for none */
 	int stats_interval;     /* seconds between writes of stats_file */
 	int on_internal_error;  /* INTERNAL_ERROR_TEMPFAIL or _ACCEPT */

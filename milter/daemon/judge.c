@@ -31,7 +31,11 @@ static void gather_dns_facts(struct session *s, struct resolver *r)
 {
 	struct session_facts *f = &s->facts;
 
-	if (!s->iprev_gathered || s->iprev.result == IPREV_TEMPERROR) {
+	if (!s->iprev_gathered && s->iprev_from_mta) {
+		/* the MTA's confirmed name, taken at connect: nothing to ask */
+		f->iprev = &s->iprev;
+		s->iprev_gathered = true;
+	} else if (!s->iprev_gathered || s->iprev.result == IPREV_TEMPERROR) {
 		const char *helo = f->helo_seen && f->helo.cls == HELO_FQDN ? f->helo.name : NULL;
 
 		iprev_gather_helo(r, &f->client, helo, (size_t)s->cfg->ptr_max_names, &s->iprev);

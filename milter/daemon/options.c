@@ -126,6 +126,10 @@ static const struct option_def general_options[] = {
 	[OPTION_AUTHSERV_ID] = {"authserv_id", OPT_STRING, "", true,
 		"the name in the headers this filter adds (empty: the MTA's host name, macro j)",
 		PLAIN},
+	[OPTION_AUTHENTICATION_RESULTS] = {"authentication_results", OPT_BOOL, "yes", true,
+		"add an Authentication-Results header with the iprev result and remove forged "
+		"ones; no: neither, and a message that no check tags is accepted at DATA",
+		PLAIN},
 	[OPTION_ON_INTERNAL_ERROR] = {"on_internal_error", OPT_ENUM, "tempfail", true,
 		"what to answer when the filter itself fails: tempfail or accept",
 		WORDS(internal_error_words, NULL)},
@@ -292,6 +296,7 @@ struct option_field option_field(struct config *cfg, int id)
 	case OPTION_ENFORCE_AT:          return stage_field(&p->enforce_at);
 	case OPTION_DRY_RUN:             return bool_field(&p->dry_run);
 	case OPTION_AUTHSERV_ID:         return string_field(&cfg->authserv_id);
+	case OPTION_AUTHENTICATION_RESULTS: return bool_field(&cfg->authentication_results);
 	case OPTION_ON_INTERNAL_ERROR:   return int_field(&cfg->on_internal_error);
 	case OPTION_STATS_FILE:          return string_field(&cfg->stats_file);
 	case OPTION_STATS_INTERVAL:      return int_field(&cfg->stats_interval);

@@ -257,6 +257,7 @@ static void print_decision_line(const struct session *s, const struct query *q,
 		.client = s->client_text,
 		.ptr = s->iprev_gathered ? iprev_name(&s->iprev) : NULL,
 		.iprev = s->iprev_gathered ? iprev_result_name(s->iprev.result) : NULL,
+		.iprev_src = session_iprev_source(s),     /* no MTA here: always "dns" */
 		.helo = s->facts.helo_seen ? s->helo_raw : NULL,
 		.from = s->from,
 		.rcpt = q->rcpt,

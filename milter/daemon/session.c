@@ -200,3 +200,10 @@ void session_end_transaction(struct session *s)
 		free(s->rcpts[i]);
 	s->rcpts_kept = s->rcpts_unlisted = 0;     /* the array stays for the next one */
 }
+
+const char *session_iprev_source(const struct session *s)
+{
+	if (!s->iprev_gathered)
+		return NULL;
+	return s->iprev_from_mta ? "mta" : "dns";
+}

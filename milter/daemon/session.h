@@ -62,6 +62,7 @@ struct session {
 	/* DNS facts, gathered at the first decision (HELO facts again after a new HELO) */
 	struct iprev_facts iprev;
 	bool iprev_gathered;
+	bool iprev_from_mta;            /* iprev holds the MTA's confirmed name (iprev_from_mta) */
 	bool helo_dns_gathered;
 	unsigned prefetches;            /* lookups started without a wait, for good */
 	bool helo_prefetched;           /* the first HELO's were */
@@ -99,5 +100,7 @@ bool session_begin_transaction(struct session *s, const char *from, bool authent
 void session_note_rcpt(struct session *s, const char *rcpt, const char *domain,
 		       const char *route, const struct verdict *v);
 void session_end_transaction(struct session *s);
+/* iprev_src= of the decision line: "mta", "dns", or NULL before iprev is known. */
+const char *session_iprev_source(const struct session *s);
 
 #endif

@@ -207,6 +207,26 @@ start_dnsfront() {
 	exit 1
 }
 
+# start_logged_dnsfront PORT QUERY_LOG: a second front end, on 127.0.0.1:PORT
+# with no faults, that appends every question it gets to QUERY_LOG ("qname
+# type" a line).  A milter given dns_servers = 127.0.0.1:PORT asks it,
+# Postfix still asks the first: the log holds the milter's questions only.
+start_logged_dnsfront() {
+	local port=$1 qlog=$2 i
+	: >"$qlog"
+	echo '{}' >"$T/dns/faults-$port.json"
+	ip netns exec "$NS" "$PY" "$HERE/dnsfront.py" 127.0.0.1 "$port" "$NSD_PORT" \
+		"$T/dns/faults-$port.json" "$qlog" >"$T/dns/front-$port.out" 2>&1 &
+	PIDS+=($!)
+	for ((i = 0; i < 100; i++)); do
+		nsexec dig +short +time=1 +tries=1 -p "$port" @127.0.0.1 mx1.example.net A 2>/dev/null |
+			grep -q 127.0.0.25 && { : >"$qlog"; return 0; }
+		sleep 0.1
+	done
+	log "the logged DNS front end did not start:"; cat "$T/dns/front-$port.out" >&2
+	exit 1
+}
+
 # set_dns_faults JSON: {"qname type": "servfail|refused|formerr|timeout|tc|tc-tcpfail|delay:MS"}
 set_dns_faults() {
 	printf '%s\n' "$1" >"$T/dns/faults.json.new"

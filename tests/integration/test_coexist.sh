@@ -431,7 +431,8 @@ if sendmail_available; then
 		for line in 'O InputMailFilters=opendkim, opendmarc, mxpolicy' \
 			'Xopendkim, S=inet:8891@localhost' 'Xopendmarc, S=inet:8893@localhost' \
 			'Xmxpolicy, S=inet:8895@127.0.0.1, F=T, T=C:10s;S:10s;R:30s;E:60s' \
-			'O Milter.macros.connect=j, _, {daemon_name}, {if_name}, {if_addr}, {daemon_addr}, {client_addr}' \
+			'O Milter.macros.connect=j, _, {daemon_name}, {if_name}, {if_addr}, {daemon_addr}, {client_addr}, {client_resolve}, {client_name}' \
+			'O Milter.macros.data=i' \
 			'O Milter.macros.envfrom=i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}' \
 			'O Milter.macros.envrcpt={rcpt_mailer}, {rcpt_host}, {rcpt_addr}, i' \
 			'O Milter.macros.eom={msg_id}, i'; do

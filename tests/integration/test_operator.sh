@@ -86,7 +86,9 @@ fi
 # The query's decision line is the filter's: the same scenario through
 # Postfix, the query given what Postfix passes (-a {daemon_addr}, -j the
 # listener's myhostname, -m the sender).  The two lines are compared whole,
-# less the session id.
+# less the session id and iprev_src: the query has no MTA and says dns, the
+# filter mta where Postfix confirmed the client's name (the facts, ptr= and
+# iprev= included, are the same).
 mkdir -p "$T/stats"
 chown nobody "$T/stats"
 start_milter "$BASE_CONF
@@ -102,8 +104,13 @@ same_as_filter() {
 	smtp "$name" "$src" "$helo" "$name@sender.example" "$rcpt"
 	expect_reply "$name" "$want" || return 1
 	wait_for "$T/milter.log" "from=<$name@sender.example>" 5
-	a=$(sed -n 's/^log       //p' "$T/out/q_$name.txt" | sed 's/ session=[^ ]*//')
-	b=$(milter_lines "$name@sender.example" | sed -e 's/^.* mxpolicy-milter: //' -e 's/ session=[^ ]*//')
+	a=$(sed -n 's/^log       //p' "$T/out/q_$name.txt")
+	b=$(milter_lines "$name@sender.example" | sed -e 's/^.* mxpolicy-milter: //')
+	if ! grep -q ' iprev_src=\(dns\|-\) ' <<<"$a"; then
+		fail "query_iprev_src_$name" "the query's line does not say iprev_src=dns: $a"
+	fi
+	a=$(sed -e 's/ session=[^ ]*//' -e 's/ iprev_src=[^ ]*//' <<<"$a")
+	b=$(sed -e 's/ session=[^ ]*//' -e 's/ iprev_src=[^ ]*//' <<<"$b")
 	if [ -n "$a" ] && [ "$a" = "$b" ]; then
 		pass "query_same_as_filter_$name"
 	else

@@ -24,6 +24,7 @@ struct fake_resolver {
 	struct resolver base;
 	const struct fake_row *rows;
 	int submitted;
+	int ptr_submitted;          /* of which PTR questions */
 };
 
 static struct dns_answer *fake_answer(const struct fake_row *row, enum dns_type type)
@@ -58,6 +59,8 @@ static void *fake_submit(struct resolver *self, const char *name, enum dns_type 
 	struct fake_resolver *f = (struct fake_resolver *)self;
 
 	f->submitted++;
+	if (type == DNS_T_PTR)
+		f->ptr_submitted++;
 	for (const struct fake_row *row = f->rows; row->name; row++)
 		if (row->type == type && strcasecmp(row->name, name) == 0)
 			return fake_answer(row, type);
@@ -72,7 +75,7 @@ static struct dns_answer *fake_collect(struct resolver *self, void *handle)
 
 static inline struct fake_resolver fake_resolver(const struct fake_row *rows)
 {
-	struct fake_resolver f = {{fake_submit, fake_collect}, rows, 0};
+	struct fake_resolver f = {{fake_submit, fake_collect}, rows, 0, 0};
 
 	return f;
 }

@@ -227,6 +227,17 @@ static void test_negotiate_asks_what_the_filter_needs(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(mta.symlist[SMFIM_ENVFROM], "{auth_authen}"));
 	CU_ASSERT_EQUAL(strncmp(mta.symlist[SMFIM_ENVRCPT], "i ", 2), 0);
 	CU_ASSERT_STRING_EQUAL(mta.symlist[SMFIM_EOM], "i");
+	CU_ASSERT_STRING_EQUAL(mta.symlist[SMFIM_DATA], "i");     /* for lines written there */
+	for (const char *const *m = (const char *const[]){"{client_addr}", "{client_resolve}",
+							 "{client_name}", "{client_ptr}", NULL}; *m; m++)
+		CU_ASSERT_PTR_NOT_NULL(strstr(mta.symlist[SMFIM_CONNECT], *m));
+	close_session();
+
+	/* without the header the steps are the same: which message ends at DATA is not known yet */
+	start("authentication_results = no\n", postfix);
+	negotiate(OFFERED_ACTIONS, &actions, &steps);
+	CU_ASSERT_EQUAL(actions, SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
+	CU_ASSERT_EQUAL(steps, MXP_PROTO_SKIP | MXP_PROTO_NOREPLY | SMFIP_NR_MAIL);
 	close_session();
 
 	/* refusals at MAIL need a reply there; an MTA without SETSYMLIST gets no lists */
@@ -955,6 +966,246 @@ static void test_eom_lines_capped(void)
 	close_session();
 }
 
+/* ---- the MTA's own lookup of the client's name ------------------------------ */
+
+/* Postfix's connect macros for CLIENT, whose PTR name it confirmed (or not: resolve). */
+static struct fake_macro mta_said[] = {
+	{"j", MTA_NAME}, {"{daemon_addr}", "198.51.100.1"}, {"i", QUEUE_ID},
+	{"{client_addr}", CLIENT}, {"{client_resolve}", "OK"}, {"{client_name}", HONEST},
+	{"{client_ptr}", HONEST}, {NULL, NULL},
+};
+
+static void mta_says(const char *resolve, const char *name, const char *addr)
+{
+	mta_said[3].value = addr;
+	mta_said[4].value = resolve;
+	mta_said[5].value = name;
+	mta_said[6].value = HONEST;
+}
+
+/* One honest message's decision through Postfix saying that; the RCPT line captured. */
+static void session_after_mta(const char *conf)
+{
+	unsigned long actions, steps;
+
+	start(conf, mta_said);
+	negotiate(OFFERED_ACTIONS, &actions, &steps);
+	CU_ASSERT_EQUAL(connect_from(CLIENT), SMFIS_NOREPLY);
+	CU_ASSERT_EQUAL(helo(HONEST), SMFIS_NOREPLY);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(rcpt_logged("<user@example.net>"), SMFIS_CONTINUE);
+}
+
+/* Confirmed by the MTA: no PTR and no forward question, iprev=pass from the MTA. */
+static void test_mta_confirmed_client_asks_no_ptr(void)
+{
+	static const struct fake_row ptr_broken[] = {
+		{REVERSE, DNS_T_PTR, DNS_TEMPFAIL, {NULL}, NULL}, {NULL, 0, 0, {NULL}, NULL},
+	};
+	const struct fake_header *h;
+	int asked_by_dns;
+
+	mta_says("FAIL", "unknown", CLIENT);        /* the reference: the filter's own lookup */
+	session_after_mta("");
+	asked_by_dns = resolver.submitted;
+	CU_ASSERT_EQUAL(resolver.ptr_submitted, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " ptr=" HONEST " iprev=pass iprev_src=dns "));
+	close_session();
+
+	mta_says("OK", HONEST, CLIENT);
+	session_after_mta("");
+	CU_ASSERT_EQUAL(nprefetched, 3);            /* the HELO name's only */
+	for (unsigned i = 0; i < nprefetched && i < PREFETCH_LOG; i++)
+		CU_ASSERT_NOT_EQUAL(prefetched[i].type, DNS_T_PTR);
+	CU_ASSERT_EQUAL(resolver.ptr_submitted, 0);
+	CU_ASSERT_EQUAL(resolver.submitted, asked_by_dns - 2);  /* neither PTR nor its A */
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " ptr=" HONEST " iprev=pass iprev_src=mta "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " checks=- action=none verdict=accept"));
+	mxp_filter.xxfi_eom(ctx());
+	h = fake_mta_inserted(&mta, AR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(h->value, MTA_NAME ";\n\tiprev=pass policy.iprev=" CLIENT
+				" (" HONEST ")");
+	close_session();
+
+	/* a PTR that the filter could not get now is never asked: the MTA's answer stands */
+	mta_says("OK", HONEST, CLIENT);
+	start("", mta_said);
+	zone_with(ptr_broken);
+	connect_from(CLIENT);
+	helo(HONEST);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(rcpt_logged("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_PTR_NULL(strstr(captured, "temperror="));
+	CU_ASSERT_EQUAL(resolver.ptr_submitted, 0);
+	close_session();
+}
+
+/* FAIL, FORGED, TEMP, no macros, another address, a generic name: the filter looks up. */
+static void test_mta_doubt_means_lookup(void)
+{
+	static const struct {
+		const char *resolve, *name, *addr;
+	} doubts[] = {
+		{"FAIL", "unknown", CLIENT}, {"FORGED", HONEST, CLIENT}, {"TEMP", "unknown", CLIENT},
+		{NULL, NULL, NULL}, {"OK", "unknown", CLIENT}, {"OK", HONEST, "192.0.2.99"},
+		{"OK", "192-0-2-10.dsl.sender.example", CLIENT},
+	};
+
+	for (size_t i = 0; i < sizeof doubts / sizeof doubts[0]; i++) {
+		mta_says(doubts[i].resolve, doubts[i].name, doubts[i].addr);
+		session_after_mta("");
+		CU_ASSERT_EQUAL(resolver.ptr_submitted, 1);
+		CU_ASSERT_EQUAL_FATAL(nprefetched >= 1, 1);
+		CU_ASSERT_EQUAL(prefetched[0].type, DNS_T_PTR);
+		if (strstr(captured, " iprev=pass iprev_src=dns ") == NULL)
+			fprintf(stderr, "\n  case %zu: %s\n", i, captured);
+		CU_ASSERT_PTR_NOT_NULL(strstr(captured, " iprev=pass iprev_src=dns "));
+		close_session();
+	}
+	/* allow_ptr elsewhere: another of the client's names might be the one listed */
+	mta_says("OK", HONEST, CLIENT);
+	session_after_mta("allow_ptr = partner.example\n");
+	CU_ASSERT_EQUAL(resolver.ptr_submitted, 1);
+	close_session();
+}
+
+/* Exempt clients ask nothing and log no iprev, whatever the MTA found. */
+static void test_mta_confirmed_exempt_client(void)
+{
+	mta_says("OK", HONEST, CLIENT);
+	session_after_mta("allow_clients = " CLIENT "/32\n");
+	CU_ASSERT_EQUAL(decisions_asked, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " ptr=- iprev=- iprev_src=- "));
+	close_session();
+}
+
+/* ---- authentication_results = no: the message accepted at DATA -------------- */
+
+static sfsistat data_logged(void)
+{
+	sfsistat rc;
+
+	capture_begin();
+	rc = mxp_filter.xxfi_data(ctx());
+	capture_end();
+	return rc;
+}
+
+/* Nothing to tag and no header to add: accepted at DATA, its lines written there. */
+static void test_fast_path_accepts_at_data(void)
+{
+	char want[256];
+
+	open_session("authentication_results = no\n", HONEST);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(RCPT("<postmaster@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(data_logged(), SMFIS_ACCEPT);
+	snprintf(want, sizeof want, QUEUE_ID ": session=%s stage=DATA client=" CLIENT " helo=" HONEST
+		 " from=<a@sender.example> rcpt=<user@example.net> rcpt_domain=example.net "
+		 "route=primary(pref=10) checks=- action=none verdict=accept\n", session()->id);
+	CU_ASSERT_EQUAL(lines_with(want), 1);
+	CU_ASSERT_EQUAL(lines_with(" stage=DATA "), 2);
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM "), 0);
+	CU_ASSERT_EQUAL(session()->rcpts_kept, 0);  /* the message is over */
+	CU_ASSERT_PTR_NULL(session()->from);
+	CU_ASSERT_EQUAL(mta.ninserted, 0);
+	CU_ASSERT_EQUAL(mta.ndeleted, 0);
+	/* the next message of the session takes the same path */
+	MAIL("<b@sender.example>");
+	RCPT("<user@example.net>");
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_data(ctx()), SMFIS_ACCEPT);
+	close_session();
+}
+
+/* Past the cap, the count of the others is written at DATA too. */
+static void test_fast_path_lines_capped(void)
+{
+	char want[128];
+
+	open_session("authentication_results = no\n", HONEST);
+	MAIL("<a@sender.example>");
+	for (int i = 0; i < SESSION_RCPTS_KEPT + 3; i++) {
+		char rcpt[64];
+
+		snprintf(rcpt, sizeof rcpt, "<user%d@example.net>", i);
+		RCPT(rcpt);
+	}
+	CU_ASSERT_EQUAL(data_logged(), SMFIS_ACCEPT);
+	CU_ASSERT_EQUAL(lines_with(" stage=DATA client="), SESSION_RCPTS_KEPT);
+	snprintf(want, sizeof want, QUEUE_ID ": session=%s stage=DATA recipients_not_listed=3\n",
+		 session()->id);
+	CU_ASSERT_EQUAL(lines_with(want), 1);
+	close_session();
+}
+
+/* A tag to add: on to the end of message, which adds it, and no Authentication-Results. */
+static void test_fast_path_tagged_goes_to_eom(void)
+{
+	const struct fake_header *h;
+
+	open_session("authentication_results = no\n", UNKNOWN_HELO);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(data_logged(), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(captured[0], '\0');         /* the lines wait for the end */
+	forged_headers(MTA_NAME);
+	eom_logged();
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM "), 1);
+	h = fake_mta_inserted(&mta, XMP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(h->value, MTA_NAME "; checks=helo_unknown");
+	CU_ASSERT_PTR_NULL(fake_mta_inserted(&mta, AR));
+	/* the forged X-MX-Policy headers go; Authentication-Results are another filter's */
+	CU_ASSERT_EQUAL_FATAL(mta.ndeleted, 2);
+	CU_ASSERT_STRING_EQUAL(mta.deleted[0].name, XMP);
+	CU_ASSERT_STRING_EQUAL(mta.deleted[1].name, XMP);
+	close_session();
+
+	/* a dry run tags what it would refuse: that message goes on to the end too */
+	open_session("authentication_results = no\ndry_run = yes\n", IMPOSTOR);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(RCPT("<user@example.net>"), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_data(ctx()), SMFIS_CONTINUE);
+	close_session();
+}
+
+/* More forged claims than can be removed: refused only when the filter guards A-R. */
+static void test_fast_path_leaves_ar_alone(void)
+{
+	char ar[64];
+
+	open_session("authentication_results = no\n", UNKNOWN_HELO);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	mxp_filter.xxfi_data(ctx());
+	snprintf(ar, sizeof ar, "%s; iprev=pass", MTA_NAME);
+	for (int i = 0; i < AR_HEADERS_MAX + 5; i++)
+		header(AR, ar);
+	CU_ASSERT_EQUAL(mxp_filter.xxfi_eom(ctx()), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(mta.replies, 0);
+	CU_ASSERT_EQUAL(mta.ndeleted, 0);
+	close_session();
+}
+
+/* With the header on (the default), DATA goes on and the end of message is as before. */
+static void test_header_on_keeps_eom(void)
+{
+	open_session("", HONEST);
+	MAIL("<a@sender.example>");
+	RCPT("<user@example.net>");
+	CU_ASSERT_EQUAL(data_logged(), SMFIS_CONTINUE);
+	CU_ASSERT_EQUAL(captured[0], '\0');
+	forged_headers(MTA_NAME);
+	eom_logged();
+	CU_ASSERT_EQUAL(lines_with(" stage=EOM "), 1);
+	CU_ASSERT_EQUAL(lines_with(" stage=DATA "), 0);
+	assert_forged_ar_removed();
+	CU_ASSERT_PTR_NOT_NULL(fake_mta_inserted(&mta, AR));
+	close_session();
+}
+
 int main(void)
 {
 	static CU_TestInfo tests[] = {
@@ -987,6 +1238,14 @@ int main(void)
 		UNIT_TEST(test_eom_lines_include_refused),
 		UNIT_TEST(test_eom_lines_need_a_queue_id),
 		UNIT_TEST(test_eom_lines_capped),
+		UNIT_TEST(test_mta_confirmed_client_asks_no_ptr),
+		UNIT_TEST(test_mta_doubt_means_lookup),
+		UNIT_TEST(test_mta_confirmed_exempt_client),
+		UNIT_TEST(test_fast_path_accepts_at_data),
+		UNIT_TEST(test_fast_path_lines_capped),
+		UNIT_TEST(test_fast_path_tagged_goes_to_eom),
+		UNIT_TEST(test_fast_path_leaves_ar_alone),
+		UNIT_TEST(test_header_on_keeps_eom),
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {

@@ -446,6 +446,7 @@ static const char *const every_option[] = {
 	"allow_backup_clients = 203.0.113.0/24 2001:db8::/32", "mx_probe_port = 2525",
 	"mx_probe_timeout_ms = 700", "mx_probe_ttl = 30", "allow_mx_peers = no",
 	"enforce_at = mail", "dry_run = yes", "authserv_id = mx.example.net",
+	"authentication_results = no",
 	"on_internal_error = accept", "stats_file = /var/lib/mxp.prom",
 	"stats_interval = 30", "log_facility = local5", "log_level = debug",
 };
@@ -634,7 +635,7 @@ static void test_option_table(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(o[n].help);
 		CU_ASSERT_TRUE(o[n].help[0] != '\0' && strchr(o[n].help, '\n') == NULL);
 	}
-	CU_ASSERT_EQUAL(n, 31 + 2 * CHECK_COUNT);
+	CU_ASSERT_EQUAL(n, 32 + 2 * CHECK_COUNT);
 }
 
 static char *printed(const struct config *cfg, void (*print)(const struct config *, FILE *))

@@ -5,6 +5,9 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "fake_resolver.h"
 #include "core/helodns.h"
 #include "core/iprev.h"
@@ -406,6 +409,92 @@ static void test_generic_names(void)
 	}
 }
 
+/* ---- the MTA's answer ------------------------------------------------------ */
+
+static const struct {
+	const char *resolve, *name, *client;
+	bool taken;
+} mta_answers[] = {
+	{"OK", "mail.sender.example", "192.0.2.10", true},
+	{"OK", "Mail.Sender.Example.", "192.0.2.10", true},     /* as DNS writes it */
+	{"OK", "mail.sender.example", "2001:db8::10", true},
+	/* the MTA found no confirmed name: the filter looks up for itself */
+	{"FAIL", "mail.sender.example", "192.0.2.10", false},
+	{"FORGED", "mail.sender.example", "192.0.2.10", false},
+	{"TEMP", "mail.sender.example", "192.0.2.10", false},
+	{"ok", "mail.sender.example", "192.0.2.10", false},
+	{"", "mail.sender.example", "192.0.2.10", false},
+	{NULL, "mail.sender.example", "192.0.2.10", false},
+	{"OK", NULL, "192.0.2.10", false},
+	{"OK", "", "192.0.2.10", false},
+	{"OK", "unknown", "192.0.2.10", false},
+	{"OK", "UNKNOWN", "192.0.2.10", false},
+	{"OK", "[192.0.2.10]", "192.0.2.10", false},  /* Sendmail's name for no name */
+	{"OK", ".", "192.0.2.10", false},
+	{"OK", "bad name.example", "192.0.2.10", false},
+	{"OK", "bad\x01.example", "192.0.2.10", false},
+	/* generic: another PTR name, not generic, might yet settle ptr_generic */
+	{"OK", "192-0-2-10.dsl.sender.example", "192.0.2.10", false},
+	{"OK", "pool-42.dyn.isp.example", "192.0.2.10", false},
+};
+
+/* Taken only when the MTA confirmed a plain host name that settles the checks alone. */
+static void test_iprev_from_mta(void)
+{
+	for (size_t i = 0; i < sizeof mta_answers / sizeof mta_answers[0]; i++) {
+		struct netaddr a;
+		struct iprev_facts f;
+		bool got;
+
+		CU_ASSERT_TRUE_FATAL(netaddr_parse(mta_answers[i].client, &a));
+		memset(&f, 0x5a, sizeof f);
+		got = iprev_from_mta(mta_answers[i].resolve, mta_answers[i].name, &a, NULL, &f);
+		if (got != mta_answers[i].taken)
+			fprintf(stderr, "\n  %s %s: got %d\n", mta_answers[i].resolve ?
+				mta_answers[i].resolve : "(null)", mta_answers[i].name ?
+				mta_answers[i].name : "(null)", got);
+		CU_ASSERT_EQUAL(got, mta_answers[i].taken);
+		if (got) {
+			CU_ASSERT_EQUAL(f.result, IPREV_PASS);
+			CU_ASSERT_STRING_EQUAL(iprev_name(&f), "mail.sender.example");
+		}
+	}
+}
+
+/* The facts are those the filter's own lookups give for a client with one confirmed name. */
+static void test_iprev_from_mta_as_dns(void)
+{
+	struct netaddr a;
+	struct iprev_facts mta;
+
+	CU_ASSERT_EQUAL(run("192.0.2.10", 10), IPREV_PASS);
+	CU_ASSERT_TRUE_FATAL(netaddr_parse("192.0.2.10", &a));
+	CU_ASSERT_TRUE_FATAL(iprev_from_mta("OK", "mail.sender.example", &a, NULL, &mta));
+	CU_ASSERT_EQUAL(mta.result, facts.result);
+	CU_ASSERT_EQUAL(mta.count, facts.count);
+	CU_ASSERT_EQUAL(mta.total, facts.total);
+	CU_ASSERT_EQUAL(mta.confirmed, facts.confirmed);
+	CU_ASSERT_EQUAL(mta.forward[0], facts.forward[0]);
+	CU_ASSERT_STRING_EQUAL(mta.names[0], facts.names[0]);
+	CU_ASSERT_PTR_NULL(mta.why);
+}
+
+/* With allow_ptr set, a name outside it is looked up: another PTR name may be inside. */
+static void test_iprev_from_mta_allow_ptr(void)
+{
+	struct namelist allow = {0};
+	struct netaddr a;
+	struct iprev_facts f;
+
+	CU_ASSERT_TRUE_FATAL(netaddr_parse("192.0.2.10", &a));
+	CU_ASSERT_TRUE_FATAL(namelist_add(&allow, "partner.example"));
+	CU_ASSERT_FALSE(iprev_from_mta("OK", "mail.sender.example", &a, &allow, &f));
+	CU_ASSERT_TRUE(iprev_from_mta("OK", "out.partner.example", &a, &allow, &f));
+	CU_ASSERT_FALSE(iprev_from_mta("OK", "evilpartner.example", &a, &allow, &f));
+	namelist_free(&allow);
+	CU_ASSERT_TRUE(iprev_from_mta("OK", "mail.sender.example", &a, &allow, &f));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -413,6 +502,8 @@ int main(void)
 		UNIT_TEST(test_iprev_cap_helo_first), UNIT_TEST(test_iprev_cap_public_suffix),
 		UNIT_TEST(test_iprev_cnames), UNIT_TEST(test_iprev_ipv6),
 		UNIT_TEST(test_helo_dns), UNIT_TEST(test_generic_names), UNIT_TEST(test_mx_hosts),
+		UNIT_TEST(test_iprev_from_mta), UNIT_TEST(test_iprev_from_mta_as_dns),
+		UNIT_TEST(test_iprev_from_mta_allow_ptr),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"iprev", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -54,7 +54,7 @@ static void test_decision_line(void)
 	struct decision_line d = {
 		.queue_id = NULL, .session = "0123456789AB", .stage = "RCPT",
 		.client = "192.0.2.10", .ptr = "x-ip.example.net", .iprev = "fail",
-		.helo = "WIN-8DKQ3J2", .from = "<a@sender.example>",
+		.iprev_src = "dns", .helo = "WIN-8DKQ3J2", .from = "<a@sender.example>",
 		.rcpt = "<user@example.net>", .rcpt_domain = "example.net",
 		.route = "backup(pref=20,primary=mx1.example.net)", .verdict = &v,
 	};
@@ -68,7 +68,7 @@ static void test_decision_line(void)
 	logline_format(&d, line, sizeof line);
 	CU_ASSERT_STRING_EQUAL(line,
 		"NOQUEUE: session=0123456789AB stage=RCPT client=192.0.2.10 ptr=x-ip.example.net "
-		"iprev=fail helo=WIN-8DKQ3J2 "
+		"iprev=fail iprev_src=dns helo=WIN-8DKQ3J2 "
 		"from=<a@sender.example> rcpt=<user@example.net> rcpt_domain=example.net "
 		"route=backup(pref=20,primary=mx1.example.net) checks=helo_not_fqdn action=reject verdict=reject "
 		"reply=\"504 5.5.2 HELO/EHLO name must be a \\\"fully-qualified\\\" domain name\"");
@@ -89,7 +89,7 @@ static void test_decision_line_exempt_and_empty(void)
 	v.exempt = "allow_clients";
 	logline_format(&d, line, sizeof line);
 	CU_ASSERT_STRING_EQUAL(line,
-		"4Xk2Lq1V: session=S stage=MAIL client=- ptr=- iprev=- helo=- from=<> rcpt=- rcpt_domain=- route=- "
+		"4Xk2Lq1V: session=S stage=MAIL client=- ptr=- iprev=- iprev_src=- helo=- from=<> rcpt=- rcpt_domain=- route=- "
 		"checks=- action=none verdict=exempt exempt=allow_clients reply=\"\"");
 }
 
@@ -199,7 +199,7 @@ static void test_decision_line_cut(void)
 static struct eom_line eom_example(void)
 {
 	return (struct eom_line){
-		.queue_id = "3F2A1B4C5D", .session = "4Xk2Lq1V", .client = "203.0.113.9",
+		.queue_id = "3F2A1B4C5D", .stage = "EOM", .session = "4Xk2Lq1V", .client = "203.0.113.9",
 		.helo = "mail.example.org", .from = "<a@b.example>", .rcpt = "<user@example.net>",
 		.rcpt_domain = "example.net", .route = "backup(pref=20,primary=mx1.example.net:up)",
 		.kind = VERDICT_ACCEPT,
@@ -218,6 +218,13 @@ static void test_eom_line(void)
 	logline_format_eom(&e, line, sizeof line);
 	CU_ASSERT_STRING_EQUAL(line,
 		"3F2A1B4C5D: session=4Xk2Lq1V stage=EOM client=203.0.113.9 helo=mail.example.org "
+		"from=<a@b.example> rcpt=<user@example.net> rcpt_domain=example.net "
+		"route=backup(pref=20,primary=mx1.example.net:up) checks=- action=none verdict=accept");
+	/* accepted at DATA: the same keys, the stage that wrote it */
+	e.stage = "DATA";
+	logline_format_eom(&e, line, sizeof line);
+	CU_ASSERT_STRING_EQUAL(line,
+		"3F2A1B4C5D: session=4Xk2Lq1V stage=DATA client=203.0.113.9 helo=mail.example.org "
 		"from=<a@b.example> rcpt=<user@example.net> rcpt_domain=example.net "
 		"route=backup(pref=20,primary=mx1.example.net:up) checks=- action=none verdict=accept");
 }
@@ -265,9 +272,11 @@ static void test_eom_unlisted(void)
 {
 	char line[256];
 
-	logline_format_eom_unlisted("3F2A1B4C5D", "4Xk2Lq1V", 900, line, sizeof line);
+	logline_format_eom_unlisted("3F2A1B4C5D", "4Xk2Lq1V", "EOM", 900, line, sizeof line);
 	CU_ASSERT_STRING_EQUAL(line, "3F2A1B4C5D: session=4Xk2Lq1V stage=EOM recipients_not_listed=900");
-	logline_format_eom_unlisted("3F2A1B4C5D", "4Xk2Lq1V", 900, line, 20);
+	logline_format_eom_unlisted("3F2A1B4C5D", "4Xk2Lq1V", "DATA", 900, line, sizeof line);
+	CU_ASSERT_STRING_EQUAL(line, "3F2A1B4C5D: session=4Xk2Lq1V stage=DATA recipients_not_listed=900");
+	logline_format_eom_unlisted("3F2A1B4C5D", "4Xk2Lq1V", "EOM", 900, line, 20);
 	CU_ASSERT_STRING_EQUAL(line, "3F2A1B4C5D: session");
 }
 
