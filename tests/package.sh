@@ -56,7 +56,7 @@ fi
 if [ ! -e "$POLICY" ]; then
 	printf '#!/bin/sh\nexit 101\n' >"$POLICY" && chmod 755 "$POLICY" && made_policy=yes
 fi
-if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >"$W/install.log" 2>&1; then
+if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q "$deb" >"$W/install.log" 2>&1; then
 	pass "apt-get install ./$(basename "$deb")"
 else
 	fail "apt-get install:"; tail -20 "$W/install.log" | sed 's/^/    | /'; finish
@@ -116,7 +116,7 @@ else
 fi
 
 # 5. Purge: the package's files, its config and its state go.
-if DEBIAN_FRONTEND=noninteractive apt-get purge -y -q mxpolicy-milter >"$W/purge.log" 2>&1; then
+if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q mxpolicy-milter >"$W/purge.log" 2>&1; then
 	pass "apt-get purge"
 else
 	fail "apt-get purge:"; tail -20 "$W/purge.log" | sed 's/^/    | /'
