@@ -363,7 +363,8 @@ void verify_refusal_reply(const char *primary_text, struct reply *out)
 	memcpy(out->code, "550", 3);
 	memcpy(out->xcode, "5.1.1", 5);
 	if (n == 0) {
-		snprintf(out->text, sizeof out->text, "%s", "Recipient refused by the primary mail server");
+		snprintf(out->text, sizeof out->text, "%s",
+			 "Recipient refused by the primary mail server");
 		return;
 	}
 	memcpy(out->text, REFUSAL_PREFIX, o);

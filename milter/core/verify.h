@@ -171,7 +171,7 @@ enum verify_domain_state verify_domain_from_entry(const struct verify_entry *dom
 enum verify_plan {
 	VERIFY_PLAN_CACHED,         /* the recipient's entry decides; no probe */
 	VERIFY_PLAN_CATCHALL,       /* the domain is catch-all: no probe */
-	VERIFY_PLAN_PROBE_DOMAIN,   /* probe the random local part, then (not catch-all) the recipient */
+	VERIFY_PLAN_PROBE_DOMAIN,   /* the random local part, then (not catch-all) the recipient */
 	VERIFY_PLAN_PROBE_RCPT,     /* the domain verifies: probe the recipient */
 	VERIFY_PLAN_UNAVAILABLE     /* every better exchanger down and nothing usable kept */
 };
@@ -193,7 +193,7 @@ struct verify_outcome {
 	bool cached;                /* from the store, not a probe of this session */
 	bool stale;                 /* an expired entry, used because the primary is down */
 	const char *exchanger;      /* the exchanger asked, NULL when none */
-	const char *primary_text;   /* the refusal as the primary wrote it ("550 5.1.1 ..."), for FAIL */
+	const char *primary_text;   /* FAIL: the refusal as the primary wrote it ("550 5.1.1 ...") */
 };
 
 /*
@@ -205,7 +205,7 @@ struct verify_outcome {
 void verify_format(const struct verify_outcome *o, char *buf, size_t len);
 
 struct verify_options {
-	bool on_primary;            /* the domain is relayed to an inner store: verify on a primary route too */
+	bool on_primary;            /* verify on a primary route too (relayed to an inner store) */
 	bool tempfail_unknown;      /* 450 rather than accept when the probe proved nothing */
 	bool tempfail_unavailable;  /* 451 rather than accept when no better exchanger is up */
 };

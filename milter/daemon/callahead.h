@@ -27,7 +27,7 @@
 #include "core/verify.h"
 
 struct callahead_settings {
-	const char *helo;               /* the MTA's name: what the primary's checks expect of a peer MX */
+	const char *helo;               /* the MTA's name: what the primary expects of a peer MX */
 	const char *sender;             /* MAIL FROM's address, "" for the null sender */
 	const struct netaddr *source;   /* the address to connect from (the MX's own), NULL: any */
 	unsigned port;                  /* 25 */
@@ -40,7 +40,7 @@ enum callahead_status {
 	CALLAHEAD_CLOSED,           /* the exchanger closed or reset the connection */
 	CALLAHEAD_GARBAGE,          /* it wrote something that is not an SMTP reply */
 	CALLAHEAD_CONNECT_FAILED,   /* refused, unreachable, or the source address not ours */
-	CALLAHEAD_BAD_ADDRESS,      /* an address we will not write into a command (CR, LF, '>', NUL...) */
+	CALLAHEAD_BAD_ADDRESS,      /* an address not to write into a command (CR, LF, '>'...) */
 	CALLAHEAD_NOT_OPEN          /* the session failed before: nothing more is asked */
 };
 
