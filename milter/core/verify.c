@@ -76,11 +76,14 @@ static bool take_line(const char *line, size_t n, struct smtp_reply *out, bool *
 	return true;
 }
 
-enum smtp_reply_status smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *out)
+enum smtp_reply_status smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *out,
+					size_t *used)
 {
 	size_t pos = 0;
 
 	memset(out, 0, sizeof *out);
+	if (used != NULL)
+		*used = 0;
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
@@ -94,8 +97,11 @@ enum smtp_reply_status smtp_reply_parse(const char *buf, size_t len, struct smtp
 			n--;
 		if (out->lines >= SMTP_REPLY_LINES_MAX || !take_line(buf + pos, n, out, &last))
 			return SMTP_REPLY_INVALID;
-		if (last)
+		if (last) {
+			if (used != NULL)
+				*used = (size_t)(nl - buf) + 1;
 			return SMTP_REPLY_COMPLETE;
+		}
 		pos += (size_t)(nl - (buf + pos)) + 1;
 	}
 	return SMTP_REPLY_PARTIAL;
@@ -109,7 +115,7 @@ void smtp_reply_format(const struct smtp_reply *r, char *buf, size_t len)
 
 bool verify_step_accepted(enum probe_step step, const struct smtp_reply *r)
 {
-	if (r == NULL)
+	if (r == NULL || step == PROBE_STEP_CONNECT)
 		return false;
 	return step == PROBE_STEP_GREETING ? r->code == 220 : r->code / 100 == 2;
 }
@@ -124,6 +130,17 @@ static bool xcode_refuses_address(const char *xcode)
 	return strcmp(detail, "7") != 0 && strcmp(detail, "8") != 0;
 }
 
+enum verify_result verify_map_reply(const struct smtp_reply *r)
+{
+	if (r->code / 100 == 2)
+		return VERIFY_PASS;
+	if (r->code / 100 != 5)
+		return VERIFY_UNKNOWN;
+	if (r->xcode[0])
+		return xcode_refuses_address(r->xcode) ? VERIFY_FAIL : VERIFY_UNKNOWN;
+	return r->code == 550 || r->code == 551 || r->code == 553 ? VERIFY_FAIL : VERIFY_UNKNOWN;
+}
+
 enum verify_result verify_map_rcpt(const char *raw, size_t len, struct smtp_reply *parsed)
 {
 	struct smtp_reply local;
@@ -133,15 +150,9 @@ enum verify_result verify_map_rcpt(const char *raw, size_t len, struct smtp_repl
 		memset(r, 0, sizeof *r);
 		return VERIFY_UNKNOWN;
 	}
-	if (smtp_reply_parse(raw, len, r) != SMTP_REPLY_COMPLETE)
+	if (smtp_reply_parse(raw, len, r, NULL) != SMTP_REPLY_COMPLETE)
 		return VERIFY_UNKNOWN;
-	if (r->code / 100 == 2)
-		return VERIFY_PASS;
-	if (r->code / 100 != 5)
-		return VERIFY_UNKNOWN;
-	if (r->xcode[0])
-		return xcode_refuses_address(r->xcode) ? VERIFY_FAIL : VERIFY_UNKNOWN;
-	return r->code == 550 || r->code == 551 || r->code == 553 ? VERIFY_FAIL : VERIFY_UNKNOWN;
+	return verify_map_reply(r);
 }
 
 static const char *const result_names[] = {
@@ -352,7 +363,8 @@ void verify_refusal_reply(const char *primary_text, struct reply *out)
 	memcpy(out->code, "550", 3);
 	memcpy(out->xcode, "5.1.1", 5);
 	if (n == 0) {
-		snprintf(out->text, sizeof out->text, "%s", "Recipient refused by the primary mail server");
+		snprintf(out->text, sizeof out->text, "%s",
+			 "Recipient refused by the primary mail server");
 		return;
 	}
 	memcpy(out->text, REFUSAL_PREFIX, o);

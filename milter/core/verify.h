@@ -47,21 +47,24 @@ enum smtp_reply_status {
  * 2-5xx, then '-' (more follow), ' ' or the end of the line (the last),
  * all with the same code, at most SMTP_LINE_MAX octets each.  An enhanced
  * code counts only at the start of the text and with the reply's class.
- * Bytes after the last line are ignored: the caller reads line by line.
+ * Bytes after the last line are the next reply's: *used (when not NULL)
+ * says how many bytes this one took, 0 unless COMPLETE.
  */
-enum smtp_reply_status smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *out);
+enum smtp_reply_status smtp_reply_parse(const char *buf, size_t len, struct smtp_reply *out,
+					size_t *used);
 /* "550 5.1.1 text" (the text as read: escape it before it goes anywhere). */
 void smtp_reply_format(const struct smtp_reply *r, char *buf, size_t len);
 
 /* The steps of a probe, in order; a reply answers one of them. */
 enum probe_step {
+	PROBE_STEP_CONNECT,     /* answered by no reply: where a connect's trouble is reported */
 	PROBE_STEP_GREETING,
 	PROBE_STEP_EHLO,
 	PROBE_STEP_MAIL,
 	PROBE_STEP_RCPT
 };
 
-/* May the probe go on after this reply?  The greeting must be 220, a command 2xx. */
+/* May the probe go on after this reply?  The greeting must be 220, a command 2xx; CONNECT: never. */
 bool verify_step_accepted(enum probe_step step, const struct smtp_reply *r);
 
 enum verify_result {
@@ -84,6 +87,8 @@ enum verify_result {
  * anything but a complete reply: UNKNOWN.  parsed may be NULL.
  */
 enum verify_result verify_map_rcpt(const char *raw, size_t len, struct smtp_reply *parsed);
+/* The same, of a reply parsed already (SMTP_REPLY_COMPLETE). */
+enum verify_result verify_map_reply(const struct smtp_reply *r);
 
 /* "pass", "fail", "catchall", "unknown", "unavailable". */
 const char *verify_result_name(enum verify_result r);
@@ -166,7 +171,7 @@ enum verify_domain_state verify_domain_from_entry(const struct verify_entry *dom
 enum verify_plan {
 	VERIFY_PLAN_CACHED,         /* the recipient's entry decides; no probe */
 	VERIFY_PLAN_CATCHALL,       /* the domain is catch-all: no probe */
-	VERIFY_PLAN_PROBE_DOMAIN,   /* probe the random local part, then (not catch-all) the recipient */
+	VERIFY_PLAN_PROBE_DOMAIN,   /* the random local part, then (not catch-all) the recipient */
 	VERIFY_PLAN_PROBE_RCPT,     /* the domain verifies: probe the recipient */
 	VERIFY_PLAN_UNAVAILABLE     /* every better exchanger down and nothing usable kept */
 };
@@ -188,7 +193,7 @@ struct verify_outcome {
 	bool cached;                /* from the store, not a probe of this session */
 	bool stale;                 /* an expired entry, used because the primary is down */
 	const char *exchanger;      /* the exchanger asked, NULL when none */
-	const char *primary_text;   /* the refusal as the primary wrote it ("550 5.1.1 ..."), for FAIL */
+	const char *primary_text;   /* FAIL: the refusal as the primary wrote it ("550 5.1.1 ...") */
 };
 
 /*
@@ -200,7 +205,7 @@ struct verify_outcome {
 void verify_format(const struct verify_outcome *o, char *buf, size_t len);
 
 struct verify_options {
-	bool on_primary;            /* the domain is relayed to an inner store: verify on a primary route too */
+	bool on_primary;            /* verify on a primary route too (relayed to an inner store) */
 	bool tempfail_unknown;      /* 450 rather than accept when the probe proved nothing */
 	bool tempfail_unavailable;  /* 451 rather than accept when no better exchanger is up */
 };

@@ -31,7 +31,7 @@ struct verifycache {
 	MDB_env *env;
 	MDB_dbi dbi;
 	pthread_mutex_t sweep_lock;
-	char sweep_from[VERIFYCACHE_KEY_MAX + 1];   /* the key the last sweep stopped at, "" for the start */
+	char sweep_from[VERIFYCACHE_KEY_MAX + 1];   /* where the last sweep stopped, "": the start */
 	size_t sweep_from_len;
 };
 

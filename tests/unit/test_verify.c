@@ -125,23 +125,28 @@ static void test_reply_parse_incremental(void)
 {
 	struct smtp_reply r;
 	char many[64 * 10];
-	size_t o = 0;
+	size_t o = 0, used;
 
-	CU_ASSERT_EQUAL(smtp_reply_parse("", 0, &r), SMTP_REPLY_PARTIAL);
-	CU_ASSERT_EQUAL(smtp_reply_parse("250-mx1.example.net\r\n", 21, &r), SMTP_REPLY_PARTIAL);
-	CU_ASSERT_EQUAL(smtp_reply_parse("250-mx1.example.net\r\n250-PIPEL", 31, &r),
+	CU_ASSERT_EQUAL(smtp_reply_parse("", 0, &r, NULL), SMTP_REPLY_PARTIAL);
+	CU_ASSERT_EQUAL(smtp_reply_parse("250-mx1.example.net\r\n", 21, &r, NULL), SMTP_REPLY_PARTIAL);
+	CU_ASSERT_EQUAL(smtp_reply_parse("250-mx1.example.net\r\n250-PIPEL", 31, &r, NULL),
 			SMTP_REPLY_PARTIAL);
 	CU_ASSERT_EQUAL(smtp_reply_parse("250-mx1.example.net\r\n250-PIPELINING\r\n250 8BITMIME\r\n",
-					 52, &r), SMTP_REPLY_COMPLETE);
+					 52, &r, NULL), SMTP_REPLY_COMPLETE);
 	CU_ASSERT_EQUAL(r.lines, 3);
 	CU_ASSERT_STRING_EQUAL(r.text, "mx1.example.net PIPELINING 8BITMIME");
 	/* what follows the last line is the next reply's, not this one's */
-	CU_ASSERT_EQUAL(smtp_reply_parse("220 hi\r\n250 next\r\n", 18, &r), SMTP_REPLY_COMPLETE);
+	CU_ASSERT_EQUAL(smtp_reply_parse("220 hi\r\n250 next\r\n", 18, &r, &used), SMTP_REPLY_COMPLETE);
 	CU_ASSERT_EQUAL(r.code, 220);
+	CU_ASSERT_EQUAL(used, 8);
+	CU_ASSERT_EQUAL(smtp_reply_parse("250-a\n250 b\n250 c\n", 18, &r, &used), SMTP_REPLY_COMPLETE);
+	CU_ASSERT_EQUAL(used, 12);
+	CU_ASSERT_EQUAL(smtp_reply_parse("250-a\n250", 9, &r, &used), SMTP_REPLY_PARTIAL);
+	CU_ASSERT_EQUAL(used, 0);
 	/* a reply that never ends is cut off at SMTP_REPLY_LINES_MAX lines */
 	for (int i = 0; i <= SMTP_REPLY_LINES_MAX; i++)
 		o += (size_t)snprintf(many + o, sizeof many - o, "250-line %d\r\n", i);
-	CU_ASSERT_EQUAL(smtp_reply_parse(many, o, &r), SMTP_REPLY_INVALID);
+	CU_ASSERT_EQUAL(smtp_reply_parse(many, o, &r, NULL), SMTP_REPLY_INVALID);
 }
 
 static void test_steps(void)
@@ -149,13 +154,13 @@ static void test_steps(void)
 	struct smtp_reply r;
 	char line[SMTP_REPLY_TEXT_MAX + 40];
 
-	CU_ASSERT_EQUAL(smtp_reply_parse("220 mx1.example.net ESMTP\r\n", 27, &r),
+	CU_ASSERT_EQUAL(smtp_reply_parse("220 mx1.example.net ESMTP\r\n", 27, &r, NULL),
 			SMTP_REPLY_COMPLETE);
 	CU_ASSERT_TRUE(verify_step_accepted(PROBE_STEP_GREETING, &r));
-	CU_ASSERT_EQUAL(smtp_reply_parse("554 5.7.1 no thanks\r\n", 21, &r), SMTP_REPLY_COMPLETE);
+	CU_ASSERT_EQUAL(smtp_reply_parse("554 5.7.1 no thanks\r\n", 21, &r, NULL), SMTP_REPLY_COMPLETE);
 	CU_ASSERT_FALSE(verify_step_accepted(PROBE_STEP_GREETING, &r));
 	CU_ASSERT_FALSE(verify_step_accepted(PROBE_STEP_MAIL, &r));
-	CU_ASSERT_EQUAL(smtp_reply_parse("250 2.1.0 Ok\r\n", 14, &r), SMTP_REPLY_COMPLETE);
+	CU_ASSERT_EQUAL(smtp_reply_parse("250 2.1.0 Ok\r\n", 14, &r, NULL), SMTP_REPLY_COMPLETE);
 	CU_ASSERT_TRUE(verify_step_accepted(PROBE_STEP_MAIL, &r));
 	CU_ASSERT_FALSE(verify_step_accepted(PROBE_STEP_MAIL, NULL));
 	smtp_reply_format(&r, line, sizeof line);
