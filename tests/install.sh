@@ -75,14 +75,16 @@ owner_mode() {
 
 # D/etc holds the user database, whatever sysconfdir the build has.
 mkdir -p "$D/etc"
-systemd-sysusers --root="$D" >/dev/null 2>&1
+# The files by their path in D: --root does not prefix the names given,
+# and a prefix's directories (distcheck's) are not among those it reads.
+systemd-sysusers --root="$D" "$D$sysusersdir/mxpolicy-milter.conf" >/dev/null 2>&1
 if grep -q '^mxpolicy:x:[0-9]*:[0-9]*:.*:/nonexistent:/usr/sbin/nologin$' "$D/etc/passwd" &&
 	grep -q '^mxpolicy:x:' "$D/etc/group"; then
 	pass "systemd-sysusers: user and group mxpolicy, no home, no shell"
 else
 	fail "systemd-sysusers made no mxpolicy user and group"
 fi
-systemd-tmpfiles --create --root="$D" >/dev/null 2>&1
+systemd-tmpfiles --create --root="$D" "$D$tmpfilesdir/mxpolicy-milter.conf" >/dev/null 2>&1
 owner_mode /run/mxpolicy-milter root root 755
 owner_mode /var/lib/mxpolicy-milter mxpolicy mxpolicy 750
 [ -e "$D/var/spool/postfix/mxpolicy-milter" ] &&
