@@ -279,83 +279,158 @@ struct callahead *callahead_open(const struct netaddr *exchanger,
 	return ca;
 }
 
-/* RSET (after a first probe), MAIL FROM and RCPT TO, as one write or three. */
-static int build_commands(struct callahead *ca, const char *rcpt, size_t rlen, bool utf8,
-			  char cmds[3][SMTP_LINE_MAX])
-{
-	int n = 0;
+/* RSET, MAIL and the RCPTs: the most one probe writes. */
+#define COMMANDS_MAX (2 + CALLAHEAD_RCPTS_MAX)
 
-	if (ca->transaction)
-		snprintf(cmds[n++], SMTP_LINE_MAX, "RSET\r\n");
-	snprintf(cmds[n++], SMTP_LINE_MAX, "MAIL FROM:<%s>%s\r\n", ca->sender,
-		 utf8 ? " SMTPUTF8" : "");
-	snprintf(cmds[n++], SMTP_LINE_MAX, "RCPT TO:<%.*s>\r\n", (int)rlen, rcpt);
-	return n;
+struct commands {
+	char line[COMMANDS_MAX][SMTP_LINE_MAX];
+	enum probe_step step[COMMANDS_MAX];
+	int rcpt[COMMANDS_MAX];     /* which recipient a RCPT asks for, -1 for the others */
+	int n;
+};
+
+static void add_command(struct commands *c, enum probe_step step, int rcpt, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->line[c->n], SMTP_LINE_MAX, fmt, ap);
+	va_end(ap);
+	c->step[c->n] = step;
+	c->rcpt[c->n++] = rcpt;
 }
 
-/* Sends the commands (together when pipelining) and reads each reply, in order. */
-static void converse(struct callahead *ca, char cmds[3][SMTP_LINE_MAX], int n,
-		     struct callahead_answer *ans)
+/* The trouble of one step is every recipient's answer. */
+static void answer_all(struct callahead_answer *ans, size_t n, const struct callahead_answer *a)
 {
-	static const enum probe_step steps3[] = {PROBE_STEP_MAIL, PROBE_STEP_MAIL, PROBE_STEP_RCPT};
-	const enum probe_step *steps = steps3 + (3 - n);
+	for (size_t i = 0; i < n; i++)
+		ans[i] = *a;
+}
+
+/* Reads the reply of command i: false when the session is dead. */
+static bool read_step(struct callahead *ca, const struct commands *c, int i,
+		      struct callahead_answer *ans, size_t n, bool *refused)
+{
+	struct callahead_answer a = {0};
+
+	if (!expect(ca, c->step[i], &a)) {
+		if (!ca->alive) {
+			answer_all(ans, n, &a);
+			return false;
+		}
+		if (c->rcpt[i] < 0) {           /* RSET or MAIL refused: the probe is */
+			*refused = true;
+			answer_all(ans, n, &a);
+			return true;
+		}
+	}
+	if (c->rcpt[i] >= 0 && !*refused) {
+		answer(&a, CALLAHEAD_ANSWERED, PROBE_STEP_RCPT);
+		a.result = verify_map_reply(&a.reply);
+		ans[c->rcpt[i]] = a;
+	}
+	return true;
+}
+
+/*
+ * Sends the commands, together when the exchanger pipelines (one round
+ * trip for all), and reads each reply in order: a refused MAIL still has
+ * its RCPTs' replies to read before the session can be used again.
+ */
+static void converse(struct callahead *ca, const struct commands *c,
+		     struct callahead_answer *ans, size_t n)
+{
 	bool refused = false;
-	char all[3 * SMTP_LINE_MAX];
+	char all[COMMANDS_MAX * SMTP_LINE_MAX];
 	size_t o = 0;
 	enum callahead_status st;
+	struct callahead_answer a = {0};
 
 	ca->transaction = true;
-	for (int i = 0; i < n && ca->pipelining; i++)
-		o += (size_t)snprintf(all + o, sizeof all - o, "%s", cmds[i]);
+	for (int i = 0; i < c->n && ca->pipelining; i++)
+		o += (size_t)snprintf(all + o, sizeof all - o, "%s", c->line[i]);
 	if (ca->pipelining && (st = send_all(ca, all, o)) != CALLAHEAD_ANSWERED) {
-		fail(ca, ans, st, steps[0]);
+		fail(ca, &a, st, c->step[0]);
+		answer_all(ans, n, &a);
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		st = ca->pipelining ? CALLAHEAD_ANSWERED : send_all(ca, cmds[i], strlen(cmds[i]));
+	for (int i = 0; i < c->n; i++) {
+		st = ca->pipelining ? CALLAHEAD_ANSWERED
+				    : send_all(ca, c->line[i], strlen(c->line[i]));
 		if (st != CALLAHEAD_ANSWERED) {
-			fail(ca, ans, st, steps[i]);
+			fail(ca, &a, st, c->step[i]);
+			answer_all(ans, n, &a);
 			return;
 		}
-		if (!expect(ca, steps[i], ans)) {
-			if (!ca->alive || !ca->pipelining)
-				return;
-			refused = true;     /* the replies still to come must be read */
+		if (!read_step(ca, c, i, ans, n, &refused))
+			return;
+		if (refused && !ca->pipelining)
+			return;             /* nothing more was sent */
+	}
+}
+
+/* The recipient as it goes between brackets, or false when it must not. */
+static bool take_address(const struct callahead *ca, const char **rcpt, size_t *rlen, bool *utf8)
+{
+	bool non_ascii;
+
+	*rlen = strlen(*rcpt);
+	if (*rlen >= 2 && (*rcpt)[0] == '<' && (*rcpt)[*rlen - 1] == '>') {
+		(*rcpt)++;
+		*rlen -= 2;
+	}
+	if (*rlen == 0 || !safe_address(*rcpt, *rlen, &non_ascii) || (non_ascii && !ca->smtputf8))
+		return false;
+	*utf8 |= non_ascii;
+	return true;
+}
+
+size_t callahead_rcpts(struct callahead *ca, const char *const *rcpts, size_t n, int budget_ms,
+		       struct callahead_answer *ans)
+{
+	struct commands c = {.n = 0};
+	const char *addr[CALLAHEAD_RCPTS_MAX];
+	size_t len[CALLAHEAD_RCPTS_MAX];
+	bool utf8 = false;
+	struct callahead_answer a = {0};
+
+	if (n > CALLAHEAD_RCPTS_MAX)
+		n = CALLAHEAD_RCPTS_MAX;
+	memset(ans, 0, n * sizeof *ans);
+	if (ca == NULL || !ca->alive) {
+		answer(&a, CALLAHEAD_NOT_OPEN, PROBE_STEP_RCPT);
+		answer_all(ans, n, &a);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		addr[i] = rcpts[i];
+		if (!take_address(ca, &addr[i], &len[i], &utf8)) {
+			answer(&a, CALLAHEAD_BAD_ADDRESS, PROBE_STEP_RCPT);
+			answer_all(ans, n, &a);
+			return 0;
 		}
 	}
-	if (refused)
-		answer(ans, CALLAHEAD_REFUSED, PROBE_STEP_MAIL);
-	else
-		answer(ans, CALLAHEAD_ANSWERED, PROBE_STEP_RCPT);
+	ca->deadline_ms = now_ms() + budget_ms;
+	if (ca->transaction)
+		add_command(&c, PROBE_STEP_MAIL, -1, "RSET\r\n");
+	add_command(&c, PROBE_STEP_MAIL, -1, "MAIL FROM:<%s>%s\r\n", ca->sender,
+		    utf8 ? " SMTPUTF8" : "");
+	for (size_t i = 0; i < n; i++)
+		add_command(&c, PROBE_STEP_RCPT, (int)i, "RCPT TO:<%.*s>\r\n", (int)len[i], addr[i]);
+	converse(ca, &c, ans, n);
+	return n;
 }
 
 enum verify_result callahead_rcpt(struct callahead *ca, const char *rcpt, int budget_ms,
 				  struct callahead_answer *ans)
 {
-	char cmds[3][SMTP_LINE_MAX];
-	size_t rlen = strlen(rcpt);
-	bool non_ascii;
-	int n;
-
-	memset(ans, 0, sizeof *ans);
-	if (ca == NULL || !ca->alive) {
-		answer(ans, CALLAHEAD_NOT_OPEN, PROBE_STEP_RCPT);
-		return VERIFY_UNKNOWN;
-	}
-	if (rlen >= 2 && rcpt[0] == '<' && rcpt[rlen - 1] == '>') {
-		rcpt++;
-		rlen -= 2;
-	}
-	if (rlen == 0 || !safe_address(rcpt, rlen, &non_ascii) || (non_ascii && !ca->smtputf8)) {
-		answer(ans, CALLAHEAD_BAD_ADDRESS, PROBE_STEP_RCPT);
-		return VERIFY_UNKNOWN;
-	}
-	ca->deadline_ms = now_ms() + budget_ms;
-	n = build_commands(ca, rcpt, rlen, non_ascii, cmds);
-	converse(ca, cmds, n, ans);
-	if (ans->status == CALLAHEAD_ANSWERED)
-		ans->result = verify_map_reply(&ans->reply);
+	callahead_rcpts(ca, &rcpt, 1, budget_ms, ans);
 	return ans->result;
+}
+
+bool callahead_alive(const struct callahead *ca)
+{
+	return ca != NULL && ca->alive;
 }
 
 void callahead_close(struct callahead *ca)

@@ -64,6 +64,18 @@ struct callahead *callahead_open(const struct netaddr *exchanger,
  */
 enum verify_result callahead_rcpt(struct callahead *ca, const char *rcpt, int budget_ms,
 				  struct callahead_answer *ans);
+/*
+ * Several recipients in one transaction: MAIL FROM, then a RCPT TO for
+ * each (at most CALLAHEAD_RCPTS_MAX), all in one round trip when the
+ * exchanger pipelines; ans[i] is the answer for rcpts[i].  The catch-all
+ * test and the recipient go together this way.  Returns how many were
+ * asked (n, or the cap).
+ */
+#define CALLAHEAD_RCPTS_MAX 2
+size_t callahead_rcpts(struct callahead *ca, const char *const *rcpts, size_t n, int budget_ms,
+		       struct callahead_answer *ans);
+/* Can the session ask more (no timeout, close or garbage so far)? */
+bool callahead_alive(const struct callahead *ca);
 /* Sends QUIT when the session is alive, closes, frees; NULL is fine. */
 void callahead_close(struct callahead *ca);
 
