@@ -121,6 +121,24 @@ static void explain_backup(const struct rcpt_facts *r, char *buf, size_t len)
 		 r != NULL && r->domain != NULL ? r->domain : "-", primary, pref);
 }
 
+static void explain_unverified(const struct rcpt_facts *r, char *buf, size_t len)
+{
+	const struct verify_outcome *o = r != NULL ? r->verify : NULL;
+	char text[REPLY_TEXT_MAX + 1] = "";
+	size_t n = 0;
+
+	/* the primary's words, read as they would be in the reply: controls as '?' */
+	for (const char *p = o != NULL ? o->primary_text : NULL; p && *p && n < REPLY_TEXT_MAX; p++)
+		text[n++] = (unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e ? '?' : *p;
+	text[n] = '\0';
+	snprintf(buf, len, "%s, a more preferred exchanger of %s, refused %s%s: \"%s\"; the "
+		 "primary answers for its recipients: a new mailbox there is accepted once "
+		 "verify_negative_ttl has passed", o != NULL && o->exchanger ? o->exchanger : "-",
+		 r != NULL && r->domain ? r->domain : "-",
+		 r != NULL && r->address ? r->address : "the recipient",
+		 o != NULL && o->cached ? " (answer kept in the cache)" : "", text);
+}
+
 void policy_explain(const struct policy *pol, const struct session_facts *s,
 		    const struct rcpt_facts *r, enum check_id c, char *buf, size_t len)
 {
@@ -149,6 +167,9 @@ void policy_explain(const struct policy *pol, const struct session_facts *s,
 		return;
 	case CHECK_BACKUP_PRIMARY_UP:
 		explain_backup(r, buf, len);
+		return;
+	case CHECK_RCPT_UNVERIFIED:
+		explain_unverified(r, buf, len);
 		return;
 	case CHECK_COUNT:
 		break;

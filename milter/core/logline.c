@@ -249,6 +249,8 @@ void logline_format(const struct decision_line *d, char *buf, size_t len)
 	put_envelope_field(&l, " rcpt=", d->rcpt);
 	put_peer_field(&l, " rcpt_domain=", d->rcpt_domain, LOGLINE_PEER_CAP);
 	put_field(&l, " route=", d->route);
+	if (d->verify != NULL)          /* only where rcpt_unverified is on */
+		put_field(&l, " verify=", d->verify);
 	put_outcome(&l, v->fired, v->action, v->kind, v->exempt);
 	if (v->exempt_unknown != NULL)
 		put_field(&l, " exempt_unknown=", v->exempt_unknown);

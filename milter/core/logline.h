@@ -46,6 +46,7 @@ struct decision_line {
 	const char *rcpt;           /* raw recipient, NULL at MAIL */
 	const char *rcpt_domain;
 	const char *route;          /* mxroute_format() text, NULL when unknown to us */
+	const char *verify;         /* verify_format() text, "-" when not asked, NULL: no key */
 	const struct verdict *verdict;
 };
 

@@ -303,6 +303,32 @@ static enum check_result backup_primary_up(const struct policy *pol,
 	return r->via_backup && r->primary_up != NULL ? RESULT_FAIL : RESULT_NONE;
 }
 
+/*
+ * What a better exchanger said of the recipient (verify.h): only its
+ * refusal of the address fires.  What it could not prove is a temporary
+ * error only where the operator chose to defer it, and then the deferral
+ * is verification's own (choose_answer), not a DNS one.
+ */
+static enum check_result rcpt_unverified(const struct policy *pol,
+					 UNUSED const struct session_facts *s,
+					 const struct rcpt_facts *r)
+{
+	if (r == NULL || r->verify == NULL)
+		return RESULT_NONE;
+	switch (r->verify->result) {
+	case VERIFY_FAIL:
+		return RESULT_FAIL;
+	case VERIFY_UNKNOWN:
+		return pol->verify_defer_unknown ? RESULT_TEMPERROR : RESULT_NONE;
+	case VERIFY_UNAVAILABLE:
+		return pol->verify_defer_unavailable ? RESULT_TEMPERROR : RESULT_NONE;
+	case VERIFY_PASS:
+	case VERIFY_CATCHALL:
+		break;
+	}
+	return RESULT_NONE;
+}
+
 static const struct check_def checks[] = {
 	[CHECK_HELO_MISSING] = {"helo_missing", ACTION_REJECT,
 		"503 5.5.1 Send HELO or EHLO first", true, helo_missing},
@@ -335,6 +361,9 @@ static const struct check_def checks[] = {
 		false, ptr_generic},
 	[CHECK_BACKUP_PRIMARY_UP] = {"backup_primary_up", ACTION_LOG,
 		"451 4.7.1 Please deliver to the primary MX", false, backup_primary_up},
+	[CHECK_RCPT_UNVERIFIED] = {"rcpt_unverified", ACTION_OFF,
+		"550 5.1.1 Recipient address rejected by the primary mail server", false,
+		rcpt_unverified},
 };
 _Static_assert(sizeof checks / sizeof checks[0] == CHECK_COUNT, "a check without its entry");
 
@@ -538,17 +567,43 @@ static void name_the_primary(struct reply *reply, const char *name)
 		snprintf(reply->text + len, sizeof reply->text - len, " (%s)", name);
 }
 
+/*
+ * The deferral of temporary errors: verification's own when it alone
+ * defers (the DNS was fine, the primary could not say), else the DNS one.
+ */
+static struct reply temperror_reply(const struct policy *pol, unsigned mask,
+				    const struct rcpt_facts *r)
+{
+	unsigned verify_bit = 1u << CHECK_RCPT_UNVERIFIED;
+	const struct reply *own;
+
+	if ((mask & verify_bit) && !temperror_refuses(pol, mask & ~verify_bit) &&
+	    (own = verify_deferral_reply(r->verify->result)) != NULL)
+		return *own;
+	return dns_temperror_reply;
+}
+
+/* The decisive check's reply, with what the evidence adds to it. */
+static void decisive_reply(const struct policy *pol, const struct rcpt_facts *r,
+			   struct verdict *v)
+{
+	v->reply = pol->checks[v->decisive].reply;
+	if (v->decisive == CHECK_BACKUP_PRIMARY_UP)
+		name_the_primary(&v->reply, r->primary_up);
+	else if (v->decisive == CHECK_RCPT_UNVERIFIED)
+		verify_refusal_reply(&pol->checks[v->decisive].reply, r->verify->primary_text,
+				     &v->reply);
+}
+
 static void choose_answer(const struct policy *pol, const struct rcpt_facts *r,
 			  struct verdict *v)
 {
 	if (v->action == ACTION_REJECT || v->action == ACTION_TEMPFAIL) {
 		v->decisive = first_with_action(pol, v->fired, v->action);
-		v->reply = pol->checks[v->decisive].reply;
-		if (v->decisive == CHECK_BACKUP_PRIMARY_UP)
-			name_the_primary(&v->reply, r->primary_up);
+		decisive_reply(pol, r, v);
 		v->kind = v->action == ACTION_REJECT ? VERDICT_REJECT : VERDICT_TEMPFAIL;
 	} else if (temperror_refuses(pol, v->temperror)) {
-		v->reply = dns_temperror_reply;
+		v->reply = temperror_reply(pol, v->temperror, r);
 		v->kind = VERDICT_TEMPFAIL;
 	}
 	/* An exemption that may have applied: defer what would be refused, never refuse. */

@@ -16,6 +16,7 @@
 #include "core/names.h"
 #include "core/netaddr.h"
 #include "core/reply.h"
+#include "core/verify.h"
 
 /* The checks, in the order their replies win a tie of equal actions. */
 enum check_id {
@@ -31,6 +32,7 @@ enum check_id {
 	CHECK_PTR_UNCONFIRMED,
 	CHECK_PTR_GENERIC,
 	CHECK_BACKUP_PRIMARY_UP,
+	CHECK_RCPT_UNVERIFIED,
 	CHECK_COUNT
 };
 
@@ -85,6 +87,8 @@ struct policy {
 	bool allow_authenticated;
 	bool allow_mx_peers;
 	bool dry_run;
+	bool verify_defer_unknown;      /* rcpt_unverified: defer what a probe could not prove */
+	bool verify_defer_unavailable;  /* ... and what no better exchanger was up to ask */
 	enum enforce_stage enforce_at;
 	struct namelist local_names;
 	struct local_addresses local_addresses;
@@ -114,6 +118,7 @@ struct rcpt_facts {
 	bool via_backup;            /* the route is backup */
 	const char *primary_up;     /* a better exchanger that accepted a probe, or NULL */
 	bool route_uncertain;       /* the route hangs on a lookup that failed (mxroute_uncertain) */
+	const struct verify_outcome *verify;    /* the call-ahead's answer; NULL: not verified */
 };
 
 #define EVIDENCE_MAX 768        /* two names of 255 and the words around them */

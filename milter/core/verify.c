@@ -350,24 +350,21 @@ static const struct reply unavailable_reply = {
 	"The primary mail server cannot be reached to verify the recipient, please try again later"
 };
 
-#define REFUSAL_PREFIX "Recipient refused by the primary mail server: \""
-
-void verify_refusal_reply(const char *primary_text, struct reply *out)
+void verify_refusal_reply(const struct reply *base, const char *primary_text,
+			  struct reply *out)
 {
-	size_t o = sizeof REFUSAL_PREFIX - 1;
-	size_t room = REPLY_TEXT_MAX - 1 - o;   /* the closing quote */
 	size_t n = primary_text ? strlen(primary_text) : 0;
-	size_t keep = n <= room ? n : room - 3;
+	size_t o, room, keep;
 
-	memset(out, 0, sizeof *out);
-	memcpy(out->code, "550", 3);
-	memcpy(out->xcode, "5.1.1", 5);
-	if (n == 0) {
-		snprintf(out->text, sizeof out->text, "%s",
-			 "Recipient refused by the primary mail server");
+	*out = *base;
+	o = strlen(out->text);
+	/* ': "' before, '"' after, and "..." when cut */
+	if (n == 0 || o + 4 + 3 >= REPLY_TEXT_MAX)
 		return;
-	}
-	memcpy(out->text, REFUSAL_PREFIX, o);
+	room = REPLY_TEXT_MAX - o - 4;
+	keep = n <= room ? n : room - 3;
+	memcpy(out->text + o, ": \"", 3);
+	o += 3;
 	for (size_t i = 0; i < keep; i++) {
 		unsigned char c = (unsigned char)primary_text[i];
 
@@ -381,41 +378,19 @@ void verify_refusal_reply(const char *primary_text, struct reply *out)
 	out->text[o] = '\0';
 }
 
-bool verify_applies(enum route_kind kind, const struct verify_options *opt)
+const struct reply *verify_deferral_reply(enum verify_result r)
 {
-	return kind == ROUTE_BACKUP || (kind == ROUTE_PRIMARY && opt->on_primary);
+	switch (r) {
+	case VERIFY_UNKNOWN: return &unknown_reply;
+	case VERIFY_UNAVAILABLE: return &unavailable_reply;
+	case VERIFY_PASS: case VERIFY_FAIL: case VERIFY_CATCHALL: break;
+	}
+	return NULL;
 }
 
-void verify_verdict(enum route_kind kind, const struct verify_outcome *o,
-		    const struct verify_options *opt, struct verify_verdict *out)
+bool verify_applies(enum route_kind kind, bool domain_relayed)
 {
-	memset(out, 0, sizeof *out);
-	if (!verify_applies(kind, opt)) {
-		out->action = VERIFY_ACTION_NONE;
-		return;
-	}
-	out->action = VERIFY_ACTION_ACCEPT;
-	switch (o->result) {
-	case VERIFY_PASS:
-	case VERIFY_CATCHALL:
-		break;
-	case VERIFY_FAIL:
-		out->action = VERIFY_ACTION_REJECT;
-		verify_refusal_reply(o->primary_text, &out->reply);
-		break;
-	case VERIFY_UNKNOWN:
-		if (opt->tempfail_unknown) {
-			out->action = VERIFY_ACTION_TEMPFAIL;
-			out->reply = unknown_reply;
-		}
-		break;
-	case VERIFY_UNAVAILABLE:
-		if (opt->tempfail_unavailable) {
-			out->action = VERIFY_ACTION_TEMPFAIL;
-			out->reply = unavailable_reply;
-		}
-		break;
-	}
+	return kind == ROUTE_BACKUP || (kind == ROUTE_PRIMARY && domain_relayed);
 }
 
 /* ---- keys ---- */

@@ -204,36 +204,28 @@ struct verify_outcome {
  */
 void verify_format(const struct verify_outcome *o, char *buf, size_t len);
 
-struct verify_options {
-	bool on_primary;            /* verify on a primary route too (relayed to an inner store) */
-	bool tempfail_unknown;      /* 450 rather than accept when the probe proved nothing */
-	bool tempfail_unavailable;  /* 451 rather than accept when no better exchanger is up */
-};
-
-enum verify_action {
-	VERIFY_ACTION_NONE,         /* verification does not apply on this route */
-	VERIFY_ACTION_ACCEPT,
-	VERIFY_ACTION_REJECT,       /* 550 5.1.1, the primary's text quoted */
-	VERIFY_ACTION_TEMPFAIL
-};
-
-struct verify_verdict {
-	enum verify_action action;
-	struct reply reply;         /* for REJECT and TEMPFAIL */
-};
-
-/* Backup routes always; primary routes when the options say so. */
-bool verify_applies(enum route_kind kind, const struct verify_options *opt);
-/* Only FAIL refuses; UNKNOWN and UNAVAILABLE accept unless the options defer them. */
-void verify_verdict(enum route_kind kind, const struct verify_outcome *o,
-		    const struct verify_options *opt, struct verify_verdict *out);
 /*
- * 550 5.1.1 Recipient refused by the primary mail server: "550 5.1.1 <x@y>:
- * ...": the primary's reply with bytes outside printable ASCII as '?' and
- * '"' as '\'', cut with "..." so the whole text fits REPLY_TEXT_MAX (the
- * line, with '%' doubled for the MTA, stays inside RFC 5321's 512).
+ * Backup routes always; a primary route only for a domain the operator
+ * listed as relayed on to an inner mail store (verify_relay_domains):
+ * everywhere else the primary's own MTA knows its recipients.
  */
-void verify_refusal_reply(const char *primary_text, struct reply *out);
+bool verify_applies(enum route_kind kind, bool domain_relayed);
+
+/*
+ * A refusal: the check's reply (base, "550 5.1.1 Recipient address
+ * rejected by the primary mail server") and the primary's reply quoted:
+ * ': "550 5.1.1 <x@y>: ..."', with bytes outside printable ASCII as '?'
+ * and '"' as '\'', cut with "..." so the whole text fits REPLY_TEXT_MAX
+ * (the line, with '%' doubled for the MTA, stays inside RFC 5321's 512).
+ */
+void verify_refusal_reply(const struct reply *base, const char *primary_text,
+			  struct reply *out);
+/*
+ * The deferral when the operator chose to defer what verification could
+ * not prove (UNKNOWN: 450 4.1.1; UNAVAILABLE: 451 4.4.1); NULL for a
+ * result that is never deferred.
+ */
+const struct reply *verify_deferral_reply(enum verify_result r);
 
 /*
  * The store's key for a recipient ("r:" and the address) or a domain

@@ -264,10 +264,22 @@ static sfsistat mxp_helo(SMFICTX *ctx, char *helohost)
 	return no_answer(s, SMFIP_NR_HELO);
 }
 
-static void log_decision(SMFICTX *ctx, const struct session *s, const char *stage,
-			 const char *rcpt, const char *domain, const char *route,
-			 const struct verdict *v)
+/* verify= on each RCPT decision while rcpt_unverified is on: "-" where it did not ask. */
+static const char *decision_verify(const struct session *s, const char *rcpt,
+				   const struct judgement *j)
 {
+	if (j != NULL && j->verified)
+		return j->verify_text;
+	if (rcpt != NULL && s->cfg->policy.checks[CHECK_RCPT_UNVERIFIED].action != ACTION_OFF)
+		return "-";
+	return NULL;
+}
+
+static void log_decision(SMFICTX *ctx, const struct session *s, const char *stage,
+			 const char *rcpt, const struct judgement *j, const struct verdict *v)
+{
+	const char *domain = j ? j->rf.domain : NULL;
+	const char *route = j && j->route_text[0] ? j->route_text : NULL;
 	int priority = v->kind == VERDICT_REJECT || v->kind == VERDICT_TEMPFAIL ? LOG_NOTICE
 										 : LOG_INFO;
 	char line[4096];
@@ -288,6 +300,7 @@ static void log_decision(SMFICTX *ctx, const struct session *s, const char *stag
 		.rcpt = rcpt,
 		.rcpt_domain = domain,
 		.route = route,
+		.verify = decision_verify(s, rcpt, j),
 		.verdict = v,
 	};
 	logline_format(&d, line, sizeof line);
@@ -372,7 +385,7 @@ static sfsistat decide(SMFICTX *ctx, struct session *s, const char *stage, const
 		internal_verdict(s->cfg, &j->verdict);
 	route = j->route_text[0] ? j->route_text : NULL;
 	stats_count_decision(&j->verdict, judgement_stats_route(j));
-	log_decision(ctx, s, stage, rcpt, j->rf.domain, route, &j->verdict);
+	log_decision(ctx, s, stage, rcpt, j, &j->verdict);
 	if (rcpt != NULL)
 		session_note_rcpt(s, rcpt, j->rf.domain, route, &j->verdict);
 	return answer(ctx, s, &j->verdict);

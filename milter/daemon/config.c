@@ -180,27 +180,50 @@ static void finish_replies(struct config *cfg, struct parse_state *st)
 }
 
 /*
- * One MTA command can wait decision_timeout_ms for the DNS facts and then
- * mx_probe_timeout_ms for the probe of a more-preferred exchanger.  When
+ * One MTA command can wait decision_timeout_ms for the DNS facts, then
+ * mx_probe_timeout_ms for the probe of a more-preferred exchanger, and,
+ * with rcpt_unverified on, verify_timeout_ms for the call-ahead.  When
  * that reaches Postfix's default milter_command_timeout (30 s), Postfix
  * gives up first and applies milter_default_action: the verdict is no
  * longer the filter's own.
  */
 #define MTA_COMMAND_TIMEOUT_MS 30000
 
+static unsigned latest_line(const struct parse_state *st, const int *ids, size_t n)
+{
+	unsigned line = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (st->line_of[ids[i]] > line)
+			line = st->line_of[ids[i]];
+	return line;
+}
+
 static void check_time_budget(const struct config *cfg, struct parse_state *st)
 {
-	long worst = (long)cfg->decision_timeout_ms + cfg->mx_probe_timeout_ms;
-	unsigned a = st->line_of[OPTION_DECISION_TIMEOUT_MS];
-	unsigned b = st->line_of[OPTION_MX_PROBE_TIMEOUT_MS];
+	static const int ids[] = {
+		OPTION_DECISION_TIMEOUT_MS, OPTION_MX_PROBE_TIMEOUT_MS, OPTION_VERIFY_TIMEOUT_MS,
+		GENERAL_OPTION_COUNT + 2 * CHECK_RCPT_UNVERIFIED,
+	};
+	bool verifying = cfg->policy.checks[CHECK_RCPT_UNVERIFIED].action != ACTION_OFF;
+	long worst = (long)cfg->decision_timeout_ms + cfg->mx_probe_timeout_ms +
+		     (verifying ? cfg->verify_timeout_ms : 0);
 
 	if (worst < MTA_COMMAND_TIMEOUT_MS)
 		return;
-	add_error(st->errs, st->file, a > b ? a : b,
-		  "decision_timeout_ms (%d) plus mx_probe_timeout_ms (%d) is %ld ms, which "
-		  "reaches Postfix's default milter_command_timeout of %d s: lower one of them",
-		  cfg->decision_timeout_ms, cfg->mx_probe_timeout_ms, worst,
-		  MTA_COMMAND_TIMEOUT_MS / 1000);
+	if (verifying)
+		add_error(st->errs, st->file, latest_line(st, ids, 4),
+			  "decision_timeout_ms (%d) plus mx_probe_timeout_ms (%d) plus "
+			  "verify_timeout_ms (%d) is %ld ms, which reaches Postfix's default "
+			  "milter_command_timeout of %d s: lower one of them",
+			  cfg->decision_timeout_ms, cfg->mx_probe_timeout_ms,
+			  cfg->verify_timeout_ms, worst, MTA_COMMAND_TIMEOUT_MS / 1000);
+	else
+		add_error(st->errs, st->file, latest_line(st, ids, 2),
+			  "decision_timeout_ms (%d) plus mx_probe_timeout_ms (%d) is %ld ms, "
+			  "which reaches Postfix's default milter_command_timeout of %d s: "
+			  "lower one of them", cfg->decision_timeout_ms, cfg->mx_probe_timeout_ms,
+			  worst, MTA_COMMAND_TIMEOUT_MS / 1000);
 }
 
 static struct config *config_new(void)

@@ -31,6 +31,15 @@ struct config {
 	int mx_probe_port;
 	int mx_probe_timeout_ms;
 	int mx_probe_ttl;
+	char *verify_sender;    /* "" for the null sender */
+	int verify_timeout_ms;
+	int verify_max_probes;
+	int verify_positive_ttl;
+	int verify_negative_ttl;
+	int verify_domain_ttl;
+	int verify_stale_max;
+	char *verify_cache_dir; /* "" for none */
+	int verify_cache_size;  /* MiB */
 	char *authserv_id;
 	bool authentication_results;    /* add ours, remove forged ones; no: accept at DATA */
 	char *stats_file;       /* "" for none */

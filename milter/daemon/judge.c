@@ -67,17 +67,23 @@ static void strip_brackets(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/*
- * The route of the recipient, and on a backup route whether a better
- * exchanger is up (probed only when backup_primary_up is on).
- */
-static void find_route(const struct session *s, struct judgement *j)
+static enum action action_of(const struct session *s, enum check_id c)
+{
+	return s->cfg->policy.checks[c].action;
+}
+
+/* Is a better exchanger up?  The TCP probe of backup_primary_up, shared and cached. */
+static void probe_primary(const struct session *s, struct judgement *j)
 {
 	const struct config *cfg = s->cfg;
 	struct probe_settings ps = {cfg->mx_probe_port, cfg->mx_probe_timeout_ms, cfg->mx_probe_ttl};
 
-	if (j->rf.mx == NULL)
-		return;
+	j->rf.primary_up = probe_better_exchanger_up(&j->mx, j->route.our_pref, &ps);
+}
+
+/* The recipient's MX route, with a note of a null MX listed beside real ones. */
+static void classify_route(const struct session *s, struct judgement *j)
+{
 	if (j->mx.null_mx && j->mx.count > 0) {
 		char domain[4 * DNS_NAME_MAX + 1];     /* as the peer wrote it: escaped */
 
@@ -86,19 +92,79 @@ static void find_route(const struct session *s, struct judgement *j)
 			s->id, domain);
 	}
 	mxroute_classify(&j->mx, s->facts.have_local ? &s->facts.local : NULL,
-			 &cfg->policy.local_addresses, &j->route);
+			 &s->cfg->policy.local_addresses, &j->route);
 	j->route_known = true;
 	j->rf.route_uncertain = mxroute_uncertain(&j->route);
-	if (j->route.kind == ROUTE_BACKUP &&
-	    cfg->policy.checks[CHECK_BACKUP_PRIMARY_UP].action != ACTION_OFF) {
-		j->rf.via_backup = true;
-		j->rf.primary_up = probe_better_exchanger_up(&j->mx, j->route.our_pref, &ps);
-		j->route.primary_probe = j->rf.primary_up ? ROUTE_PROBE_UP : ROUTE_PROBE_DOWN;
+}
+
+/*
+ * Is a call-ahead worth making?  Not for an exempt client, nor for a
+ * recipient another check refuses anyway (a dry run judges everything,
+ * so it asks).
+ */
+static bool verification_wanted(struct session *s, struct judgement *j)
+{
+	if (action_of(s, CHECK_RCPT_UNVERIFIED) == ACTION_OFF ||
+	    !verify_applies(j->route.kind, false) || j->rf.address == NULL ||
+	    j->rf.domain == NULL || j->rf.domain[0] == '\0')
+		return false;
+	policy_evaluate(&s->cfg->policy, &s->facts, &j->rf, &j->verdict);
+	return j->verdict.kind != VERDICT_EXEMPT && j->verdict.kind != VERDICT_REJECT &&
+	       j->verdict.kind != VERDICT_TEMPFAIL;
+}
+
+static void verify_recipient(const struct session *s, bool live, struct judgement *j)
+{
+	struct verifier_request rq = {
+		.cfg = s->cfg, .address = j->rf.address, .domain = j->rf.domain, .mx = &j->mx,
+		.our_pref = j->route.our_pref, .helo = s->facts.mta_name,
+		.source = s->facts.have_local ? &s->facts.local : NULL, .cache_only = !live,
+	};
+
+	verifier_check(&rq, &j->verify);
+	j->verified = true;
+	j->rf.verify = &j->verify.outcome;
+	verify_format(&j->verify.outcome, j->verify_text, sizeof j->verify_text);
+	stats_count_verify(j->verify.outcome.result, j->verify.outcome.cached);
+}
+
+/*
+ * The route of the recipient; on a backup route, whether a better
+ * exchanger is up (when backup_primary_up is on) and, with
+ * rcpt_unverified on, what it says of the recipient.  A call-ahead's
+ * connect answers the first question too, so the TCP probe comes first
+ * only when backup_primary_up could refuse, which makes a call-ahead moot
+ * while the primary is up.
+ */
+static void find_route(struct session *s, bool live, struct judgement *j)
+{
+	bool via_backup, probed = false;
+
+	if (j->rf.mx == NULL)
+		return;
+	classify_route(s, j);
+	via_backup = j->route.kind == ROUTE_BACKUP &&
+		     action_of(s, CHECK_BACKUP_PRIMARY_UP) != ACTION_OFF;
+	j->rf.via_backup = via_backup;
+	if (via_backup && action_of(s, CHECK_BACKUP_PRIMARY_UP) >= ACTION_TEMPFAIL) {
+		probe_primary(s, j);
+		probed = true;
 	}
+	if (verification_wanted(s, j))
+		verify_recipient(s, live, j);
+	if (via_backup && !probed) {
+		if (j->verified && j->verify.primary_up)
+			j->rf.primary_up = j->verify.up_name;
+		else
+			probe_primary(s, j);
+	}
+	if (via_backup)
+		j->route.primary_probe = j->rf.primary_up ? ROUTE_PROBE_UP : ROUTE_PROBE_DOWN;
 	mxroute_format(&j->route, j->route_text, sizeof j->route_text);
 }
 
-void judge(struct session *s, struct resolver *r, const char *rcpt, struct judgement *out)
+void judge_opts(struct session *s, struct resolver *r, const char *rcpt, bool live_verify,
+		struct judgement *out)
 {
 	memset(out, 0, sizeof *out);
 	if (rcpt != NULL) {
@@ -113,8 +179,13 @@ void judge(struct session *s, struct resolver *r, const char *rcpt, struct judge
 			out->rf.mx = &out->mx;
 		}
 	}
-	find_route(s, out);
+	find_route(s, live_verify, out);
 	policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &out->rf : NULL, &out->verdict);
+}
+
+void judge(struct session *s, struct resolver *r, const char *rcpt, struct judgement *out)
+{
+	judge_opts(s, r, rcpt, true, out);
 }
 
 enum stats_route judgement_stats_route(const struct judgement *j)

@@ -18,6 +18,7 @@
 #include "core/resolver.h"
 #include "daemon/session.h"
 #include "daemon/stats.h"
+#include "daemon/verifier.h"
 
 #define ROUTE_TEXT_MAX (DNS_NAME_MAX + 64)
 
@@ -28,6 +29,9 @@ struct judgement {
 	bool route_known;               /* false: exchangers not looked up */
 	struct route route;
 	char route_text[ROUTE_TEXT_MAX];    /* route= of the decision line, "" if unknown */
+	bool verified;                  /* rcpt_unverified asked: verify holds the answer */
+	struct verifier_result verify;
+	char verify_text[DNS_NAME_MAX * 4 + 32];    /* verify= of the decision line */
 	struct verdict verdict;
 };
 
@@ -38,6 +42,12 @@ struct judgement {
  * later decisions.
  */
 void judge(struct session *s, struct resolver *r, const char *rcpt, struct judgement *out);
+/*
+ * The same, with verification limited to the store unless live: the
+ * query mode's, which probes only when asked to.
+ */
+void judge_opts(struct session *s, struct resolver *r, const char *rcpt, bool live_verify,
+		struct judgement *out);
 
 /* The route counter of the judgement (not looked up: STATS_ROUTE_NOT_LOOKED_UP). */
 enum stats_route judgement_stats_route(const struct judgement *j);

@@ -39,6 +39,7 @@
 #include "daemon/portowner.h"
 #include "daemon/query.h"
 #include "daemon/stats.h"
+#include "daemon/verifier.h"
 
 #define EXIT_USAGE 64
 #define EXIT_CONFIG 78
@@ -294,8 +295,16 @@ static void write_stats(const struct config *cfg)
 }
 
 /*
+ * The verification store is swept in small steps (one write transaction
+ * each), so that a sweep never holds the writers up for long.
+ */
+#define PRUNE_INTERVAL 300
+#define PRUNE_BUDGET 1000
+
+/*
  * Takes SIGUSR1 (reload) and SIGUSR2 (log the counters), and between them
- * rewrites stats_file every stats_interval seconds.
+ * rewrites stats_file every stats_interval seconds and sweeps the
+ * verification store.
  */
 static void *signal_thread(void *arg)
 {
@@ -304,9 +313,12 @@ static void *signal_thread(void *arg)
 
 	for (;;) {
 		struct config *cfg = config_acquire();
-		struct timespec wait = {3600, 0};
+		struct timespec wait = {PRUNE_INTERVAL, 0};
 		time_t now = time(NULL);
 		int sig;
+
+		if (cfg != NULL)
+			verifier_prune(cfg, PRUNE_BUDGET);
 
 		if (cfg != NULL && cfg->stats_file[0] != '\0') {
 			/* the first write at once; a shorter interval from a reload at once too */
@@ -665,6 +677,7 @@ static int serve(struct config *cfg)
 		log_msg(LOG_ERR, "cannot start the DNS engine");
 		return EXIT_SOFTWARE;
 	}
+	verifier_start(cfg);
 	config_publish(cfg);
 	config_published = true;
 	__atomic_store_n(&started_with, config_acquire(), __ATOMIC_RELEASE);
@@ -682,6 +695,7 @@ static int serve(struct config *cfg)
 	write_stats(last);
 	config_release(last);
 	dns_stop();
+	verifier_close();
 	if (opts.pidfile != NULL)
 		unlink(opts.pidfile);
 	return rc == MI_SUCCESS ? 0 : EXIT_SOFTWARE;

@@ -118,6 +118,35 @@ static const struct option_def general_options[] = {
 	[OPTION_ALLOW_MX_PEERS] = {"allow_mx_peers", OPT_BOOL, "yes", true,
 		"exempt clients that are MX hosts of the recipient's domain (a backup relaying "
 		"to the primary)", PLAIN},
+	[OPTION_VERIFY_SENDER] = {"verify_sender", OPT_SENDER, "", true,
+		"MAIL FROM address of rcpt_unverified's probes, local@domain (empty: the null "
+		"sender)", PLAIN},
+	[OPTION_VERIFY_TIMEOUT_MS] = {"verify_timeout_ms", OPT_INT, "8000", true,
+		"the longest one recipient's verification takes, probe connect and replies "
+		"included; then it is unknown", RANGE(100, 25000)},
+	[OPTION_VERIFY_MAX_PROBES] = {"verify_max_probes", OPT_INT, "4", true,
+		"probe connections open at once to one exchanger; more wait for one to be free",
+		RANGE(1, 100)},
+	[OPTION_VERIFY_POSITIVE_TTL] = {"verify_positive_ttl", OPT_INT, "604800", true,
+		"seconds an accepted recipient is kept (0: not kept)", RANGE(0, 31536000)},
+	[OPTION_VERIFY_NEGATIVE_TTL] = {"verify_negative_ttl", OPT_INT, "14400", true,
+		"seconds a refused recipient is kept (0: not kept)", RANGE(0, 31536000)},
+	[OPTION_VERIFY_DOMAIN_TTL] = {"verify_domain_ttl", OPT_INT, "86400", true,
+		"seconds a domain's catch-all test is kept", RANGE(0, 31536000)},
+	[OPTION_VERIFY_STALE_MAX] = {"verify_stale_max", OPT_INT, "2592000", true,
+		"while no better exchanger is up, answers up to this many seconds old still "
+		"decide", RANGE(0, 31536000)},
+	[OPTION_VERIFY_TEMPFAIL_UNKNOWN] = {"verify_tempfail_unknown", OPT_BOOL, "no", true,
+		"defer a recipient the probe could not verify (4xx, silence) instead of accepting "
+		"it", PLAIN},
+	[OPTION_VERIFY_TEMPFAIL_UNAVAILABLE] = {"verify_tempfail_unavailable", OPT_BOOL, "no",
+		true, "defer an unknown recipient while no better exchanger is up instead of "
+		"accepting it", PLAIN},
+	[OPTION_VERIFY_CACHE_DIR] = {"verify_cache_dir", OPT_PATH, "/var/lib/mxpolicy-milter",
+		false, "directory of the verification cache, kept across restarts (empty: "
+		"answers are not kept)", PLAIN},
+	[OPTION_VERIFY_CACHE_SIZE] = {"verify_cache_size", OPT_INT, "64", false,
+		"largest size of the verification cache, in MiB", RANGE(1, 65536)},
 	[OPTION_ENFORCE_AT] = {"enforce_at", OPT_ENUM, "rcpt", true,
 		"give refusals at each RCPT TO (rcpt) or at MAIL FROM (mail)",
 		WORDS(enforce_words, NULL)},
@@ -165,6 +194,8 @@ static const char *const check_help[] = {
 	[CHECK_PTR_GENERIC] = "the PTR name looks dynamic or residential",
 	[CHECK_BACKUP_PRIMARY_UP] =
 		"the route is backup while a more-preferred exchanger accepts connections",
+	[CHECK_RCPT_UNVERIFIED] =
+		"on a backup route, a more-preferred exchanger refuses the recipient when asked",
 };
 
 _Static_assert(sizeof check_help / sizeof check_help[0] == CHECK_COUNT, "help for every check");
@@ -293,6 +324,17 @@ struct option_field option_field(struct config *cfg, int id)
 	case OPTION_MX_PROBE_TIMEOUT_MS: return int_field(&cfg->mx_probe_timeout_ms);
 	case OPTION_MX_PROBE_TTL:        return int_field(&cfg->mx_probe_ttl);
 	case OPTION_ALLOW_MX_PEERS:      return bool_field(&p->allow_mx_peers);
+	case OPTION_VERIFY_SENDER:       return string_field(&cfg->verify_sender);
+	case OPTION_VERIFY_TIMEOUT_MS:   return int_field(&cfg->verify_timeout_ms);
+	case OPTION_VERIFY_MAX_PROBES:   return int_field(&cfg->verify_max_probes);
+	case OPTION_VERIFY_POSITIVE_TTL: return int_field(&cfg->verify_positive_ttl);
+	case OPTION_VERIFY_NEGATIVE_TTL: return int_field(&cfg->verify_negative_ttl);
+	case OPTION_VERIFY_DOMAIN_TTL:   return int_field(&cfg->verify_domain_ttl);
+	case OPTION_VERIFY_STALE_MAX:    return int_field(&cfg->verify_stale_max);
+	case OPTION_VERIFY_TEMPFAIL_UNKNOWN: return bool_field(&p->verify_defer_unknown);
+	case OPTION_VERIFY_TEMPFAIL_UNAVAILABLE: return bool_field(&p->verify_defer_unavailable);
+	case OPTION_VERIFY_CACHE_DIR:    return string_field(&cfg->verify_cache_dir);
+	case OPTION_VERIFY_CACHE_SIZE:   return int_field(&cfg->verify_cache_size);
 	case OPTION_ENFORCE_AT:          return stage_field(&p->enforce_at);
 	case OPTION_DRY_RUN:             return bool_field(&p->dry_run);
 	case OPTION_AUTHSERV_ID:         return string_field(&cfg->authserv_id);
@@ -312,6 +354,7 @@ static bool field_fits(enum opt_type type, enum field_kind kind)
 {
 	switch (type) {
 	case OPT_STRING: case OPT_PATH: case OPT_GROUP: case OPT_SOCKET: case OPT_SERVERS:
+	case OPT_SENDER:
 		return kind == FIELD_STRING;
 	case OPT_INT:        return kind == FIELD_INT;
 	case OPT_BOOL:       return kind == FIELD_BOOL;
@@ -631,6 +674,26 @@ static const char *check_group(const char *v, struct option_error *err)
 	return item_fail(err, v, "no such group");
 }
 
+/*
+ * verify_sender: what goes between the brackets of MAIL FROM, so no
+ * brackets, spaces or controls, and a domain (Postfix refuses a bare
+ * local part from a remote client).
+ */
+static const char *check_sender(const char *v)
+{
+	const char *at = strrchr(v, '@');
+
+	if (v[0] == '\0')
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '<' || *p == '>')
+			return "an address is written local@domain, without brackets, spaces or "
+			       "non-ASCII bytes";
+	if (at == NULL || at == v || !domain_syntax_ok(at + 1))
+		return "expected local@domain (or empty for the null sender)";
+	return strlen(v) > 256 ? "longer than 256 characters" : NULL;
+}
+
 /* The text options: each kind is checked, then the text kept as written. */
 static const char *set_text(const struct option_def *o, char **field, const char *v,
 			    struct option_error *err)
@@ -644,6 +707,8 @@ static const char *set_text(const struct option_def *o, char **field, const char
 		why = check_group(v, err);
 	else if (o->type == OPT_SOCKET)
 		why = parse_socket_value(v);
+	else if (o->type == OPT_SENDER)
+		why = check_sender(v);
 	else if (o->type == OPT_SERVERS && !dns_servers_check(v, err->text, sizeof err->text))
 		why = err->text;
 	if (why != NULL)
@@ -666,6 +731,7 @@ const char *option_apply(struct config *cfg, int id, const char *v, struct optio
 		return "the option table and the fields of struct config disagree";
 	switch (o->type) {
 	case OPT_STRING: case OPT_PATH: case OPT_GROUP: case OPT_SOCKET: case OPT_SERVERS:
+	case OPT_SENDER:
 		return set_text(o, f.to.string, v, err);
 	case OPT_INT:
 		return parse_int_value(o, v, f.to.integer, err);

@@ -61,6 +61,16 @@ static void remember(const struct netaddr *a, int port, bool up, int ttl)
 	pthread_mutex_unlock(&cache_lock);
 }
 
+int probe_state(const struct netaddr *a, int port)
+{
+	return cached(a, port);
+}
+
+void probe_note(const struct netaddr *a, int port, bool up, int ttl)
+{
+	remember(a, port, up, ttl);
+}
+
 /* Starts a non-blocking connect; -1 when it failed at once. */
 static int start_connect(const struct netaddr *a, int port)
 {

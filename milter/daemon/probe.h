@@ -25,4 +25,12 @@ struct probe_settings {
 const char *probe_better_exchanger_up(const struct mx_hosts *mx, unsigned our_pref,
 				      const struct probe_settings *s);
 
+/*
+ * The shared state of one address, for recipient verification, whose
+ * call-ahead connect is a probe too: 1 up, 0 down, -1 not known.
+ */
+int probe_state(const struct netaddr *a, int port);
+/* What a call-ahead's connect found, kept ttl seconds like a probe's result. */
+void probe_note(const struct netaddr *a, int port, bool up, int ttl);
+
 #endif

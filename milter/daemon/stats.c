@@ -57,6 +57,21 @@ void stats_count_decision(const struct verdict *v, enum stats_route route)
 		BUMP(counters.routes[route]);
 }
 
+void stats_count_verify(enum verify_result r, bool cached)
+{
+	note_start();
+	if ((unsigned)r < STATS_VERIFY_RESULTS)
+		BUMP(counters.verify[r]);
+	if (cached)
+		BUMP(counters.verify_cached);
+}
+
+void stats_count_verify_probe(size_t rcpts)
+{
+	note_start();
+	__atomic_add_fetch(&counters.verify_asked, rcpts, __ATOMIC_RELAXED);
+}
+
 void stats_take(struct stats_snapshot *out)
 {
 	out->started = READ(counters.started);
@@ -71,6 +86,10 @@ void stats_take(struct stats_snapshot *out)
 		out->actions[i] = READ(counters.actions[i]);
 	for (int i = 0; i < STATS_ROUTES; i++)
 		out->routes[i] = READ(counters.routes[i]);
+	for (int i = 0; i < STATS_VERIFY_RESULTS; i++)
+		out->verify[i] = READ(counters.verify[i]);
+	out->verify_cached = READ(counters.verify_cached);
+	out->verify_asked = READ(counters.verify_asked);
 }
 
 void stats_reset(void)
@@ -136,6 +155,17 @@ size_t stats_format_prometheus(const struct stats_snapshot *s, char *buf, size_t
 	       "Decisions by the MX route the recipient arrived on.");
 	for (int i = 0; i < STATS_ROUTES; i++)
 		put(&o, "mxpolicy_route_total{route=\"%s\"} %lu\n", route_names[i], s->routes[i]);
+	family(&o, "mxpolicy_verify_total", "counter",
+	       "Recipients verified for rcpt_unverified, by result.");
+	for (int i = 0; i < STATS_VERIFY_RESULTS; i++)
+		put(&o, "mxpolicy_verify_total{result=\"%s\"} %lu\n", verify_result_name(i),
+		    s->verify[i]);
+	family(&o, "mxpolicy_verify_cached_total", "counter",
+	       "Recipients whose verification the cache answered, without a probe.");
+	put(&o, "mxpolicy_verify_cached_total %lu\n", s->verify_cached);
+	family(&o, "mxpolicy_verify_probe_rcpts_total", "counter",
+	       "RCPT commands sent to better exchangers, catch-all tests included.");
+	put(&o, "mxpolicy_verify_probe_rcpts_total %lu\n", s->verify_asked);
 	return o.used;
 }
 
@@ -160,12 +190,16 @@ void stats_format_line(const struct stats_snapshot *s, char *buf, size_t len)
 	put(&o, " routes:");
 	for (int i = 0; i < STATS_ROUTES; i++)
 		put(&o, " %s=%lu", route_names[i], s->routes[i]);
+	put(&o, " verify:");
+	for (int i = 0; i < STATS_VERIFY_RESULTS; i++)
+		put(&o, " %s=%lu", verify_result_name(i), s->verify[i]);
+	put(&o, " cached=%lu probe_rcpts=%lu", s->verify_cached, s->verify_asked);
 }
 
 bool stats_write_file(const char *path, const struct stats_snapshot *s, char *err,
 		      size_t errlen)
 {
-	char tmp[4096], text[8192];
+	char tmp[4096], text[16384];
 	size_t n = stats_format_prometheus(s, text, sizeof text);
 	FILE *f;
 

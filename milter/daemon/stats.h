@@ -16,9 +16,11 @@
 #include <time.h>
 
 #include "core/policy.h"
+#include "core/verify.h"
 
 #define STATS_VERDICTS (VERDICT_WOULD_TEMPFAIL + 1)
 #define STATS_ACTIONS (ACTION_REJECT + 1)
+#define STATS_VERIFY_RESULTS (VERIFY_UNAVAILABLE + 1)
 
 enum stats_route {
 	STATS_ROUTE_PRIMARY,
@@ -38,10 +40,17 @@ struct stats_snapshot {
 	unsigned long temperror[CHECK_COUNT];
 	unsigned long actions[STATS_ACTIONS];
 	unsigned long routes[STATS_ROUTES];
+	unsigned long verify[STATS_VERIFY_RESULTS];   /* by enum verify_result */
+	unsigned long verify_cached;    /* of which the store answered */
+	unsigned long verify_asked;     /* RCPT commands sent to better exchangers */
 };
 
 void stats_count_session(void);
 void stats_count_decision(const struct verdict *v, enum stats_route route);
+/* A recipient verified (rcpt_unverified), from the store or not. */
+void stats_count_verify(enum verify_result r, bool cached);
+/* RCPT commands one probe sent (the catch-all test's included). */
+void stats_count_verify_probe(size_t rcpts);
 void stats_take(struct stats_snapshot *out);
 /* Zeroes the counters, for tests. */
 void stats_reset(void);

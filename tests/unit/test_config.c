@@ -321,7 +321,11 @@ static void test_print_roundtrip(void)
 	free(buf);
 }
 
-/* Only the socket is read at start alone: every other option a reload applies. */
+/*
+ * Only the socket and the verification store are read at start alone
+ * (LMDB opens an environment once per process): every other option a
+ * reload applies.
+ */
 static void test_reloadable(void)
 {
 	const struct option_def *o = config_options();
@@ -329,7 +333,9 @@ static void test_reloadable(void)
 	for (int i = 0; o[i].name != NULL; i++) {
 		bool start_only = strcmp(o[i].name, "socket") == 0 ||
 				  strcmp(o[i].name, "socket_mode") == 0 ||
-				  strcmp(o[i].name, "socket_group") == 0;
+				  strcmp(o[i].name, "socket_group") == 0 ||
+				  strcmp(o[i].name, "verify_cache_dir") == 0 ||
+				  strcmp(o[i].name, "verify_cache_size") == 0;
 
 		if (o[i].reloadable == start_only)
 			fprintf(stderr, "\n  %s: reloadable is %d\n", o[i].name, o[i].reloadable);
@@ -445,6 +451,11 @@ static const char *const every_option[] = {
 	"allow_recipients = abuse@", "allow_authenticated = no",
 	"allow_backup_clients = 203.0.113.0/24 2001:db8::/32", "mx_probe_port = 2525",
 	"mx_probe_timeout_ms = 700", "mx_probe_ttl = 30", "allow_mx_peers = no",
+	"verify_sender = probe@backup.example.net", "verify_timeout_ms = 5000",
+	"verify_max_probes = 2", "verify_positive_ttl = 86400", "verify_negative_ttl = 3600",
+	"verify_domain_ttl = 7200", "verify_stale_max = 604800", "verify_tempfail_unknown = yes",
+	"verify_tempfail_unavailable = yes", "verify_cache_dir = /var/lib/mxp-test",
+	"verify_cache_size = 16",
 	"enforce_at = mail", "dry_run = yes", "authserv_id = mx.example.net",
 	"authentication_results = no",
 	"on_internal_error = accept", "stats_file = /var/lib/mxp.prom",
@@ -635,7 +646,7 @@ static void test_option_table(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(o[n].help);
 		CU_ASSERT_TRUE(o[n].help[0] != '\0' && strchr(o[n].help, '\n') == NULL);
 	}
-	CU_ASSERT_EQUAL(n, 32 + 2 * CHECK_COUNT);
+	CU_ASSERT_EQUAL(n, 43 + 2 * CHECK_COUNT);
 }
 
 static char *printed(const struct config *cfg, void (*print)(const struct config *, FILE *))

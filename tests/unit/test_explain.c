@@ -109,7 +109,7 @@ static void test_every_check_explained(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct explain_case *c = &cases[i];
 		struct session_facts s = {.mta_name = "mx1.example.net"};
-		struct rcpt_facts r = {"user@example.net", "example.net", NULL, false, NULL, false};
+		struct rcpt_facts r = {"user@example.net", "example.net", NULL, false, NULL, false, NULL};
 		struct iprev_facts f;
 		struct verdict v;
 		char why[EVIDENCE_MAX];
@@ -138,13 +138,38 @@ static void test_every_check_explained(void)
 	config_free(cfg);
 }
 
+/* rcpt_unverified names who refused, what it said (escaped) and whether from the cache. */
+static void test_unverified_words(void)
+{
+	struct config_errors errs = {0};
+	struct config *cfg = config_parse_string("explain-test", "rcpt_unverified = reject\n",
+						 &errs);
+	struct verify_outcome o = {VERIFY_FAIL, true, false, "mx1.example.net",
+				   "550 5.1.1 <nosuch@example.net>: User unknown\r"};
+	struct session_facts s = {.mta_name = "mx2.example.net"};
+	struct rcpt_facts r = {"nosuch@example.net", "example.net", NULL, true, NULL, false, &o};
+	struct verdict v;
+	char why[EVIDENCE_MAX];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	policy_evaluate(&cfg->policy, &s, &r, &v);
+	CU_ASSERT_TRUE(v.fired & (1u << CHECK_RCPT_UNVERIFIED));
+	policy_explain(&cfg->policy, &s, &r, CHECK_RCPT_UNVERIFIED, why, sizeof why);
+	CU_ASSERT_STRING_EQUAL(why, "mx1.example.net, a more preferred exchanger of example.net, "
+			       "refused nosuch@example.net (answer kept in the cache): \"550 5.1.1 "
+			       "<nosuch@example.net>: User unknown?\"; the primary answers for "
+			       "its recipients: a new mailbox there is accepted once "
+			       "verify_negative_ttl has passed");
+	config_free(cfg);
+}
+
 /* The impersonation words are the decision line's evidence, word for word. */
 static void test_impersonation_is_the_evidence(void)
 {
 	struct config_errors errs = {0};
 	struct config *cfg = config_parse_string("explain-test", "", &errs);
 	struct session_facts s = {.mta_name = "mx1.example.net"};
-	struct rcpt_facts r = {"user@example.net", "example.net", NULL, false, NULL, false};
+	struct rcpt_facts r = {"user@example.net", "example.net", NULL, false, NULL, false, NULL};
 	struct verdict v;
 	char why[EVIDENCE_MAX];
 
@@ -166,7 +191,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_every_check_explained),
-		UNIT_TEST(test_impersonation_is_the_evidence),
+		UNIT_TEST(test_impersonation_is_the_evidence), UNIT_TEST(test_unverified_words),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"explain", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -17,6 +17,7 @@
 static struct config *cfg;
 static const struct mx_hosts *current_mx;    /* the recipient domain's exchangers */
 static const char *current_primary_up;       /* via backup, this better MX is up */
+static const struct verify_outcome *current_verify;  /* what a call-ahead found */
 
 static void use_config(const char *text)
 {
@@ -47,7 +48,7 @@ static struct session_facts facts(const char *helo)
 static struct verdict judge(const struct session_facts *s, const char *rcpt)
 {
 	struct rcpt_facts r = {rcpt, rcpt ? strchr(rcpt, '@') + 1 : NULL, current_mx,
-			       current_primary_up != NULL, current_primary_up, false};
+			       current_primary_up != NULL, current_primary_up, false, current_verify};
 	struct verdict v;
 
 	policy_evaluate(&cfg->policy, s, rcpt ? &r : NULL, &v);
@@ -567,6 +568,104 @@ static void test_backup_primary_up(void)
 	CU_ASSERT_EQUAL(v.fired, 0);
 }
 
+/* rcpt_unverified: what a better exchanger said of the recipient, and only that. */
+static void test_rcpt_unverified(void)
+{
+	struct verify_outcome o = {VERIFY_FAIL, false, false, "mx1.example.net",
+				   "550 5.1.1 <user@example.net>: Recipient address rejected: "
+				   "User unknown in local recipient table"};
+	struct verdict v;
+
+	use_config("");                                 /* off by default */
+	current_verify = &o;
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.fired, 0);
+	use_config("rcpt_unverified = reject\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.fired, BIT(CHECK_RCPT_UNVERIFIED));
+	CU_ASSERT_EQUAL(v.kind, VERDICT_REJECT);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "550");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "5.1.1");
+	CU_ASSERT_STRING_EQUAL(v.reply.text, "Recipient address rejected by the primary mail "
+			       "server: \"550 5.1.1 <user@example.net>: Recipient address rejected: "
+			       "User unknown in local recipient table\"");
+	/* the recipients never refused, and the exemptions, stand */
+	v = judge(&(struct session_facts){0}, "postmaster@example.net");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_EXEMPT);
+	use_config("rcpt_unverified = reject\ndry_run = yes\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_WOULD_REJECT);
+	CU_ASSERT_EQUAL(v.tagged, BIT(CHECK_RCPT_UNVERIFIED));
+
+	/* nothing proven: accepted, whatever the action, unless deferring was chosen */
+	use_config("rcpt_unverified = reject\n");
+	for (int r = VERIFY_UNKNOWN; r <= VERIFY_UNAVAILABLE; r++) {
+		if (r == VERIFY_FAIL)
+			continue;
+		o.result = (enum verify_result)r;
+		v = judge_helo("mail.sender.example");
+		CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+		CU_ASSERT_EQUAL(v.fired | v.temperror, 0);
+	}
+	use_config("rcpt_unverified = reject\nverify_tempfail_unknown = yes\n");
+	o.result = VERIFY_UNKNOWN;
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "450");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.1.1");
+	o.result = VERIFY_UNAVAILABLE;                  /* not chosen for this one */
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	use_config("rcpt_unverified = reject\nverify_tempfail_unavailable = yes\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "451");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.4.1");
+	/* a tag or log action never defers */
+	use_config("rcpt_unverified = tag\nverify_tempfail_unavailable = yes\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	o.result = VERIFY_FAIL;
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+	CU_ASSERT_EQUAL(v.tagged, BIT(CHECK_RCPT_UNVERIFIED));
+	/* with tempfail as its action, a refusal is deferred with a 4xx of the same text */
+	use_config("rcpt_unverified = tempfail\n");
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "450");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.1.1");
+	/* a DNS failure elsewhere keeps the DNS deferral's words */
+	use_config("rcpt_unverified = reject\nverify_tempfail_unknown = yes\n");
+	o.result = VERIFY_UNKNOWN;
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.1.1");
+	current_verify = NULL;
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_ACCEPT);
+}
+
+/* The primary's text is made safe and cut so that the reply stays one valid line. */
+static void test_unverified_reply_text(void)
+{
+	static const char head[] = "550 5.1.1 \"q\"\x01\xc3\xa9%s ";
+	char longtext[600];
+	struct verify_outcome o = {VERIFY_FAIL, true, false, "mx1.example.net", longtext};
+	struct verdict v;
+
+	memset(longtext, 'a', sizeof longtext - 1);
+	longtext[sizeof longtext - 1] = '\0';
+	memcpy(longtext, head, sizeof head - 1);
+	use_config("rcpt_unverified = reject\n"
+		   "rcpt_unverified_reply = 550 5.1.1 No such user here\n");
+	current_verify = &o;
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(strlen(v.reply.text), REPLY_TEXT_MAX);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.reply.text, "No such user here: \"550 5.1.1 'q'???%s "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.reply.text, "...\""));
+	current_verify = NULL;
+}
+
 static void test_names(void)
 {
 	char buf[256];
@@ -599,7 +698,8 @@ int main(void)
 		UNIT_TEST(test_allow_ptr_needs_confirmation),
 		UNIT_TEST(test_impersonating_recipient_mx), UNIT_TEST(test_impersonation_evidence_cut),
 		UNIT_TEST(test_allow_mx_peers),
-		UNIT_TEST(test_backup_primary_up),
+		UNIT_TEST(test_backup_primary_up), UNIT_TEST(test_rcpt_unverified),
+		UNIT_TEST(test_unverified_reply_text),
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"policy", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -331,61 +331,10 @@ static void test_format(void)
 	CU_ASSERT_FALSE(verify_result_parse("cached", &r));
 }
 
-static void test_verdict(void)
-{
-	struct verify_options opt = {false, false, false};
-	struct verify_outcome o = {VERIFY_PASS, false, false, "mx1.example.net", NULL};
-	struct verify_verdict v;
-
-	verify_verdict(ROUTE_BACKUP, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_ACCEPT);
-	o.result = VERIFY_CATCHALL;
-	verify_verdict(ROUTE_BACKUP, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_ACCEPT);
-	o.result = VERIFY_FAIL;
-	o.primary_text = "550 5.1.1 <u@example.net>: Recipient address rejected: User unknown";
-	verify_verdict(ROUTE_BACKUP, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_REJECT);
-	CU_ASSERT_STRING_EQUAL(v.reply.code, "550");
-	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "5.1.1");
-	CU_ASSERT_STRING_EQUAL(v.reply.text, "Recipient refused by the primary mail server: "
-			       "\"550 5.1.1 <u@example.net>: Recipient address rejected: User unknown\"");
-	/* not a backup route, not listed: verification stays out of it */
-	verify_verdict(ROUTE_PRIMARY, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_NONE);
-	verify_verdict(ROUTE_NONE, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_NONE);
-	verify_verdict(ROUTE_UNKNOWN, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_NONE);
-	opt.on_primary = true;
-	verify_verdict(ROUTE_PRIMARY, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_REJECT);
-
-	/* nothing proven: accept by default, defer if asked, never 5xx */
-	for (int r = VERIFY_UNKNOWN; r <= VERIFY_UNAVAILABLE; r += VERIFY_UNAVAILABLE) {
-		o.result = (enum verify_result)r;
-		opt.tempfail_unknown = opt.tempfail_unavailable = false;
-		verify_verdict(ROUTE_BACKUP, &o, &opt, &v);
-		CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_ACCEPT);
-		opt.tempfail_unknown = opt.tempfail_unavailable = true;
-		verify_verdict(ROUTE_BACKUP, &o, &opt, &v);
-		CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_TEMPFAIL);
-		CU_ASSERT_EQUAL(v.reply.code[0], '4');
-		CU_ASSERT_EQUAL(v.reply.xcode[0], '4');
-	}
-	opt.tempfail_unknown = false;
-	o.result = VERIFY_UNKNOWN;
-	verify_verdict(ROUTE_BACKUP, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_ACCEPT);
-	o.result = VERIFY_UNAVAILABLE;
-	verify_verdict(ROUTE_BACKUP, &o, &opt, &v);
-	CU_ASSERT_EQUAL(v.action, VERIFY_ACTION_TEMPFAIL);
-	CU_ASSERT_STRING_EQUAL(v.reply.code, "451");
-}
-
-/* The primary's text is made safe and cut so the reply is one valid line. */
+/* The refusal quotes the primary after the check's reply; nothing to quote, nothing added. */
 static void test_refusal_text(void)
 {
+	static const struct reply base = {"550", "5.1.1", "Recipient address rejected by the primary"};
 	struct reply r, back;
 	char longtext[600], line[400];
 	const char *why;
@@ -394,19 +343,37 @@ static void test_refusal_text(void)
 	memset(longtext, 'a', sizeof longtext - 1);
 	longtext[sizeof longtext - 1] = '\0';
 	memcpy(longtext, head, sizeof head - 1);
-	verify_refusal_reply(longtext, &r);
+	verify_refusal_reply(&base, longtext, &r);
 	CU_ASSERT_EQUAL(strlen(r.text), REPLY_TEXT_MAX);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.text, "550 5.1.1 'q'???%s "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.text, "primary: \"550 5.1.1 'q'???%s "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.text, "...\""));
 	reply_format(&r, line, sizeof line);
 	/* what the operator could have written in the config: it parses back */
 	CU_ASSERT_TRUE(reply_parse(line, &back, &why));
 	CU_ASSERT_STRING_EQUAL(back.text, r.text);
 
-	verify_refusal_reply(NULL, &r);
-	CU_ASSERT_STRING_EQUAL(r.text, "Recipient refused by the primary mail server");
-	verify_refusal_reply("550 short", &r);
-	CU_ASSERT_STRING_EQUAL(r.text, "Recipient refused by the primary mail server: \"550 short\"");
+	verify_refusal_reply(&base, NULL, &r);
+	CU_ASSERT_STRING_EQUAL(r.text, "Recipient address rejected by the primary");
+	verify_refusal_reply(&base, "550 short", &r);
+	CU_ASSERT_STRING_EQUAL(r.text, "Recipient address rejected by the primary: \"550 short\"");
+	CU_ASSERT_STRING_EQUAL(r.code, "550");
+	CU_ASSERT_STRING_EQUAL(r.xcode, "5.1.1");
+}
+
+/* Only a backup route, or a primary one relayed on, is verified; deferrals are 4xx. */
+static void test_applies_and_deferrals(void)
+{
+	CU_ASSERT_TRUE(verify_applies(ROUTE_BACKUP, false));
+	CU_ASSERT_FALSE(verify_applies(ROUTE_PRIMARY, false));
+	CU_ASSERT_TRUE(verify_applies(ROUTE_PRIMARY, true));
+	CU_ASSERT_FALSE(verify_applies(ROUTE_NONE, true));
+	CU_ASSERT_FALSE(verify_applies(ROUTE_UNKNOWN, true));
+	CU_ASSERT_FALSE(verify_applies(ROUTE_NULLMX, true));
+	CU_ASSERT_STRING_EQUAL(verify_deferral_reply(VERIFY_UNKNOWN)->code, "450");
+	CU_ASSERT_STRING_EQUAL(verify_deferral_reply(VERIFY_UNAVAILABLE)->code, "451");
+	CU_ASSERT_PTR_NULL(verify_deferral_reply(VERIFY_FAIL));
+	CU_ASSERT_PTR_NULL(verify_deferral_reply(VERIFY_PASS));
+	CU_ASSERT_PTR_NULL(verify_deferral_reply(VERIFY_CATCHALL));
 }
 
 static void test_keys(void)
@@ -434,7 +401,7 @@ int main(void)
 		UNIT_TEST(test_reply_parse_incremental), UNIT_TEST(test_steps),
 		UNIT_TEST(test_random_local), UNIT_TEST(test_catchall),
 		UNIT_TEST(test_entries_and_expiry), UNIT_TEST(test_outage_rule),
-		UNIT_TEST(test_plan), UNIT_TEST(test_format), UNIT_TEST(test_verdict),
+		UNIT_TEST(test_plan), UNIT_TEST(test_format), UNIT_TEST(test_applies_and_deferrals),
 		UNIT_TEST(test_refusal_text), UNIT_TEST(test_keys),
 		CU_TEST_INFO_NULL,
 	};
