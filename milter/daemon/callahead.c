@@ -108,6 +108,9 @@ static int connect_to(const struct netaddr *a, const struct callahead_settings *
 		close(fd);
 		return -1;
 	}
+	/* an exchanger that does not answer the SYN in time counts as down, as a probe's */
+	if (s->connect_ms > 0 && now_ms() + s->connect_ms < deadline_ms)
+		deadline_ms = now_ms() + s->connect_ms;
 	ready = wait_for(fd, POLLOUT, deadline_ms);
 	if (ready <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) != 0 || err != 0) {
 		if (ready == 0)

@@ -31,6 +31,7 @@ struct callahead_settings {
 	const char *sender;             /* MAIL FROM's address, "" for the null sender */
 	const struct netaddr *source;   /* the address to connect from (the MX's own), NULL: any */
 	unsigned port;                  /* 25 */
+	int connect_ms;                 /* the connect's own limit within the budget, 0: none */
 };
 
 enum callahead_status {

@@ -57,6 +57,7 @@ struct options {
 	const char *query_local;    /* -a */
 	const char *query_mta;      /* -j */
 	const char *query_from;     /* -m */
+	bool query_live;            /* -l */
 	const char *query_helo;
 	const char *query_rcpt;
 };
@@ -68,7 +69,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: mxpolicy-milter [-c FILE] [-f] [-n | -t] [-p SOCKET] [-u USER[:GROUP]]\n"
 		"                       [-P PIDFILE] [-V] [-h]\n"
-		"       mxpolicy-milter [-c FILE] [-a LOCAL_ADDR] [-j MTA_NAME] [-m SENDER]\n"
+		"       mxpolicy-milter [-c FILE] [-a LOCAL_ADDR] [-j MTA_NAME] [-m SENDER] [-l]\n"
 		"                       -q CLIENT_IP HELO [RECIPIENT]\n"
 		"  -c FILE    configuration file (default %s)\n"
 		"  -f         stay in the foreground and log to stderr as well\n"
@@ -90,6 +91,8 @@ static void usage(FILE *out)
 		"             default this host's name): what helo_impersonation and the\n"
 		"             authserv-id use\n"
 		"  -m SENDER  with -q: the MAIL FROM address (default <>, the null sender)\n"
+		"  -l         with -q: rcpt_unverified asks the better exchanger live (and\n"
+		"             keeps its answer); without -l the filter's cache alone answers\n"
 		"  -V         print the version and exit\n"
 		"  -h         print this help and exit\n",
 		SYSCONFDIR "/mxpolicy-milter.conf");
@@ -125,9 +128,10 @@ static int serving_args(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (opts.query_local != NULL || opts.query_mta != NULL || opts.query_from != NULL) {
+	if (opts.query_local != NULL || opts.query_mta != NULL || opts.query_from != NULL ||
+	    opts.query_live) {
 		fprintf(stderr, "mxpolicy-milter: -%c goes with -q\n",
-			opts.query_local ? 'a' : opts.query_mta ? 'j' : 'm');
+			opts.query_local ? 'a' : opts.query_mta ? 'j' : opts.query_from ? 'm' : 'l');
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -143,11 +147,12 @@ static int parse_args(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "a:c:fj:m:np:q:tu:P:Vh")) != -1) {
+	while ((c = getopt(argc, argv, "a:c:fj:lm:np:q:tu:P:Vh")) != -1) {
 		switch (c) {
 		case 'a': opts.query_local = optarg; break;
 		case 'j': opts.query_mta = optarg; break;
 		case 'm': opts.query_from = optarg; break;
+		case 'l': opts.query_live = true; break;
 		case 'c': opts.config_path = optarg; break;
 		case 'q': opts.query_client = optarg; break;
 		case 'f': opts.foreground = true; break;
@@ -738,7 +743,7 @@ int main(int argc, char **argv)
 		return opts.query_client ? QUERY_ERROR : EXIT_CONFIG;
 	if (opts.query_client != NULL) {
 		struct query q = {opts.query_client, opts.query_helo, opts.query_rcpt, opts.query_local,
-				  opts.query_mta, opts.query_from};
+				  opts.query_mta, opts.query_from, opts.query_live};
 		struct dns_settings ds = dns_settings_of(cfg);
 
 		return query_run(cfg, &ds, &q);

@@ -15,6 +15,7 @@
 
 #include "dns/dns.h"
 #include "daemon/judge.h"
+#include "daemon/verifier.h"
 #include "core/explain.h"
 #include "core/logline.h"
 #include "daemon/log.h"
@@ -209,6 +210,9 @@ static void check_evidence(enum check_id c, const struct session *s, const struc
 	case CHECK_BACKUP_PRIMARY_UP:
 		snprintf(buf, len, "route=%s", j->route_text[0] ? j->route_text : "-");
 		break;
+	case CHECK_RCPT_UNVERIFIED:
+		snprintf(buf, len, "verify=%.700s", j->verified ? j->verify_text : "- (not asked)");
+		break;
 	default:
 		buf[0] = '\0';
 	}
@@ -263,9 +267,13 @@ static void print_decision_line(const struct session *s, const struct query *q,
 		.rcpt = q->rcpt,
 		.rcpt_domain = j->rf.domain,
 		.route = j->route_text[0] ? j->route_text : NULL,
+		.verify = j->verified ? j->verify_text : NULL,
 		.verdict = &j->verdict,
 	};
 
+	if (d.verify == NULL && q->rcpt != NULL &&
+	    s->cfg->policy.checks[CHECK_RCPT_UNVERIFIED].action != ACTION_OFF)
+		d.verify = "-";
 	logline_format(&d, line, sizeof line);
 	printf("log       %s\n", line);
 }
@@ -277,6 +285,31 @@ static int exit_status(const struct verdict *v)
 	case VERDICT_TEMPFAIL: return QUERY_TEMPFAIL;
 	default: return QUERY_ACCEPT;
 	}
+}
+
+/*
+ * The filter's verification cache, when rcpt_unverified is on and the
+ * filter has made it: never created here, so that a query run as root
+ * cannot leave root's files where the service user must write.
+ */
+static void open_cache(const struct config *cfg)
+{
+	char data[4096], lock[4096], err[512];
+
+	if (cfg->policy.checks[CHECK_RCPT_UNVERIFIED].action == ACTION_OFF ||
+	    cfg->verify_cache_dir[0] == '\0')
+		return;
+	snprintf(data, sizeof data, "%s/data.mdb", cfg->verify_cache_dir);
+	snprintf(lock, sizeof lock, "%s/lock.mdb", cfg->verify_cache_dir);
+	if (access(data, R_OK) != 0 || access(lock, R_OK) != 0) {
+		fprintf(stderr, "mxpolicy-milter: no verification cache in %s yet\n",
+			cfg->verify_cache_dir);
+		return;
+	}
+	if (!verifier_open(cfg->verify_cache_dir, (size_t)cfg->verify_cache_size << 20, err,
+			   sizeof err))
+		fprintf(stderr, "mxpolicy-milter: verification cache %s: %s\n",
+			cfg->verify_cache_dir, err);
 }
 
 /* ---- the session the MTA would have set up -------------------------------------- */
@@ -352,6 +385,9 @@ static void print_outcome(const struct session *s, const struct query *q,
 		printf("iprev     %s (%s)\n", iprev_result_name(s->iprev.result),
 		       iprev_name(&s->iprev) ? iprev_name(&s->iprev) : "no PTR name");
 	printf("route     %s\n", j->route_text[0] ? j->route_text : "- (not looked up)");
+	if (j->verified)
+		printf("verify    %s (%s)\n", j->verify_text,
+		       q->verify_live ? "asked live (-l)" : "from the cache alone; -l asks the exchanger");
 	print_checks(s, q, j);
 	printf("verdict   %s", verdict_name(j->verdict.kind));
 	if (j->verdict.exempt != NULL)
@@ -390,8 +426,10 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 	dns_deadline_in(&rec.deadline, cfg->decision_timeout_ms);
 	/* Exempt clients are judged without DNS, as in the filter. */
 	exempt_client = cidrset_contains(&cfg->policy.allow_clients, &s->facts.client);
-	judge(s, exempt_client ? NULL : &rec.base, q->rcpt, j);
+	open_cache(cfg);
+	judge_opts(s, exempt_client ? NULL : &rec.base, q->rcpt, q->verify_live, j);
 	print_outcome(s, q, j);
+	verifier_close();
 	rc = exit_status(&j->verdict);
 	recorder_clear(&rec);
 	dns_stop();

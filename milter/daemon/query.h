@@ -28,6 +28,7 @@ struct query {
 	const char *local;      /* the address it connects to, or NULL */
 	const char *mta_name;   /* the MTA's own name (macro j), or NULL: this host's name */
 	const char *from;       /* the MAIL FROM address, or NULL: the null sender <> */
+	bool verify_live;       /* rcpt_unverified: ask the better exchanger, not only the cache */
 };
 
 /* Takes over cfg; ds are its DNS settings.  Prints to stdout; problems to stderr. */

@@ -84,7 +84,7 @@ struct flight {
 	bool landed;
 	enum verify_result result;      /* the key's answer, as the leader found it */
 	struct verifycache_record rec;  /* what the leader stored (or would have) */
-	bool down;                      /* no better exchanger answered the leader */
+	bool down;                      /* no better exchanger could be reached */
 	int users;                      /* the leader and the waiters */
 	struct flight *next;
 };
@@ -356,9 +356,16 @@ struct probe {
 	const char *rcpts[CALLAHEAD_RCPTS_MAX];
 	size_t nrcpts;
 	struct callahead_answer ans[CALLAHEAD_RCPTS_MAX];
-	const char *exchanger;          /* the name of the one that answered */
+	const char *exchanger;          /* the one that answered, else the first reached */
 	bool tried;                     /* some better exchanger was tried */
 };
+
+/*
+ * What a probe came to: an answer to every RCPT; an exchanger reached (or
+ * busy) that proved nothing, so the recipient is unknown but the primary
+ * is not down; or none reached: down.
+ */
+enum probe_outcome { PROBED_ANSWERED, PROBED_UNANSWERED, PROBED_UNREACHABLE };
 
 static int left_ms(long deadline_ms)
 {
@@ -388,7 +395,7 @@ static struct callahead *open_session(struct probe *p, const struct netaddr *a)
 	const struct config *cfg = p->rq->cfg;
 	struct callahead_settings cs = {p->rq->helo ? p->rq->helo : "localhost",
 					cfg->verify_sender, source_for(p->rq, a),
-					(unsigned)cfg->mx_probe_port};
+					(unsigned)cfg->mx_probe_port, cfg->mx_probe_timeout_ms};
 	struct callahead *ca = callahead_open(a, &cs, left_ms(p->deadline_ms), &p->ans[0]);
 
 	/* the connect was a probe of the exchanger: backup_primary_up shares it */
@@ -398,19 +405,19 @@ static struct callahead *open_session(struct probe *p, const struct netaddr *a)
 
 /*
  * One exchanger's turn: an idle session first (one that died while idle
- * is replaced once), else a new one.  True when it answered.
+ * is replaced once), else a new one.  Busy until the deadline is not down.
  */
-static bool probe_address(struct probe *p, const struct netaddr *a)
+static enum probe_outcome probe_address(struct probe *p, const struct netaddr *a)
 {
 	const struct config *cfg = p->rq->cfg;
 	struct slot *s;
 	struct callahead *ca;
 	bool answered = false;
 
+	p->tried = true;
 	if (!slot_acquire(a, (unsigned)cfg->mx_probe_port, cfg->verify_max_probes, p->deadline_ms,
 			  &s, &ca))
-		return false;
-	p->tried = true;
+		return PROBED_UNANSWERED;
 	if (ca != NULL && !(answered = ask(p, ca))) {
 		callahead_close(ca);
 		ca = NULL;
@@ -418,31 +425,42 @@ static bool probe_address(struct probe *p, const struct netaddr *a)
 	if (!answered && (ca = open_session(p, a)) != NULL)
 		answered = ask(p, ca);
 	slot_release(s, ca);
-	return answered;
+	if (answered)
+		return PROBED_ANSWERED;
+	/* refused, unreachable, or no SYN-ACK within mx_probe_timeout_ms: down */
+	return p->ans[0].step == PROBE_STEP_CONNECT ? PROBED_UNREACHABLE : PROBED_UNANSWERED;
 }
 
 /*
  * Asks the better exchangers in order of preference, skipping those the
  * shared probe state knows are down, until one answers or the budget is
- * spent.  True when one answered (p->exchanger).
+ * spent.  p->exchanger: the one that answered, else the first reached.
  */
-static bool probe_run(struct probe *p)
+static enum probe_outcome probe_run(struct probe *p)
 {
 	const struct verifier_request *rq = p->rq;
 	size_t idx[MX_ADDRS_MAX];
 	size_t n = better_addresses(rq->mx, rq->our_pref, idx);
+	enum probe_outcome best = PROBED_UNREACHABLE;
 
 	for (size_t i = 0; i < n && left_ms(p->deadline_ms) > 0; i++) {
 		const struct netaddr *a = &rq->mx->addrs[idx[i]];
+		const char *name = rq->mx->hosts[rq->mx->addr_host[idx[i]]].name;
+		enum probe_outcome o;
 
 		if (probe_state(a, rq->cfg->mx_probe_port) == 0)
 			continue;
-		if (probe_address(p, a)) {
-			p->exchanger = rq->mx->hosts[rq->mx->addr_host[idx[i]]].name;
-			return true;
+		o = probe_address(p, a);
+		if (o == PROBED_ANSWERED) {
+			p->exchanger = name;
+			return o;
+		}
+		if (o == PROBED_UNANSWERED && best == PROBED_UNREACHABLE) {
+			p->exchanger = name;
+			best = o;
 		}
 	}
-	return false;
+	return best;
 }
 
 /* ---- the plan ---- */
@@ -534,23 +552,23 @@ static bool lead_rcpt(const struct verifier_request *rq, struct lookup *l, struc
 {
 	struct probe p = {.rq = rq, .deadline_ms = deadline_ms, .rcpts = {rq->address},
 			  .nrcpts = 1};
-	bool answered = probe_run(&p);
+	enum probe_outcome po = probe_run(&p);
 	struct verifycache_record rec;
-	enum verify_result r = answered ? p.ans[0].result : VERIFY_UNKNOWN;
+	enum verify_result r = po == PROBED_ANSWERED ? p.ans[0].result : VERIFY_UNKNOWN;
 
 	out->network = p.tried;
 	record_of(&p, 0, &rec);
-	if (answered)
+	if (po == PROBED_ANSWERED)
 		keep(rq->cfg, l->rkey, r, false, &rec);
 	pthread_mutex_lock(&lock);
 	if (rf != NULL) {
-		rf->down = !answered;
+		rf->down = po == PROBED_UNREACHABLE;
 		flight_land(rf, r, &rec);
 	}
 	pthread_mutex_unlock(&lock);
-	if (answered)
+	if (po != PROBED_UNREACHABLE)
 		from_probe(&p, 0, r, out);
-	return answered;
+	return po != PROBED_UNREACHABLE;
 }
 
 /*
@@ -567,6 +585,7 @@ static bool lead_domain(const struct verifier_request *rq, struct lookup *l, str
 	struct probe p = {.rq = rq, .deadline_ms = deadline_ms, .rcpts = {random_rcpt, rq->address},
 			  .nrcpts = rf != NULL ? 2 : 1};
 	struct verifycache_record drec, rrec;
+	enum probe_outcome po = PROBED_UNANSWERED;
 	bool answered;
 	enum verify_result rr = VERIFY_UNKNOWN;
 
@@ -574,9 +593,10 @@ static bool lead_domain(const struct verifier_request *rq, struct lookup *l, str
 		for (size_t i = 0; i < sizeof bytes; i++)
 			bytes[i] = (unsigned char)(now_ms() >> (i % 4 * 8));
 	verify_random_local(bytes, local);
-	if (!verify_random_address(local, rq->domain, random_rcpt, sizeof random_rcpt))
-		p.nrcpts = 0;
-	answered = p.nrcpts > 0 && probe_run(&p);
+	/* a domain too long for any local part: nothing to test it with, unknown */
+	if (verify_random_address(local, rq->domain, random_rcpt, sizeof random_rcpt))
+		po = probe_run(&p);
+	answered = po == PROBED_ANSWERED;
 	out->network = p.tried;
 	*state = answered ? verify_domain_from_probe(p.ans[0].result) : VERIFY_DOMAIN_UNTESTED;
 	record_of(&p, 0, &drec);
@@ -588,22 +608,22 @@ static bool lead_domain(const struct verifier_request *rq, struct lookup *l, str
 		record_of(&p, 1, &rrec);
 		keep(rq->cfg, l->rkey, rr, false, &rrec);
 		from_probe(&p, 1, rr, out);
-	} else if (answered && *state != VERIFY_DOMAIN_VERIFIES) {
-		/* the recipient's own flight is another session's: the domain says enough */
+	} else if (po != PROBED_UNREACHABLE && *state != VERIFY_DOMAIN_VERIFIES) {
+		/* catch-all, or nothing proven: the domain's answer is the recipient's */
 		set_outcome(out, *state == VERIFY_DOMAIN_CATCHALL ? VERIFY_CATCHALL : VERIFY_UNKNOWN,
 			    false, &drec);
 	}
 	pthread_mutex_lock(&lock);
 	if (df != NULL) {
-		df->down = !answered;
+		df->down = po == PROBED_UNREACHABLE;
 		flight_land(df, answered ? p.ans[0].result : VERIFY_UNKNOWN, &drec);
 	}
 	if (rf != NULL) {
-		rf->down = !answered;
+		rf->down = po == PROBED_UNREACHABLE;
 		flight_land(rf, rr, answered ? &rrec : &drec);
 	}
 	pthread_mutex_unlock(&lock);
-	return answered;
+	return po != PROBED_UNREACHABLE;
 }
 
 enum flight_outcome { FLIGHT_ANSWERED, FLIGHT_DOWN, FLIGHT_LATE };
@@ -671,7 +691,8 @@ static bool domain_flight(const struct verifier_request *rq, struct lookup *l, l
 	pthread_mutex_unlock(&lock);
 	if (leader || df == NULL) {
 		answered = lead_domain(rq, l, df, rf, deadline_ms, out, state);
-		*done = rf != NULL || !answered || *state != VERIFY_DOMAIN_VERIFIES;
+		/* not answered: state is UNTESTED, and the outcome unknown */
+		*done = rf != NULL || *state != VERIFY_DOMAIN_VERIFIES;
 		pthread_mutex_lock(&lock);
 		flight_leave(rf);
 		flight_leave(df);
@@ -730,7 +751,9 @@ void verifier_check(const struct verifier_request *rq, struct verifier_result *o
 		return;
 	}
 	if (rq->cache_only) {
-		from_store(plan_of(rq, &l, false), &l, out);
+		/* what is kept, stale or not; nothing kept is unknown, not unavailable */
+		plan = plan_of(rq, &l, false);
+		from_store(plan == VERIFY_PLAN_UNAVAILABLE ? VERIFY_PLAN_PROBE_RCPT : plan, &l, out);
 		return;
 	}
 	if (verify_by_probe(rq, &l, plan, deadline_ms, out)) {

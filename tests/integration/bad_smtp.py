@@ -7,6 +7,8 @@ audit's tests.  Modes:
   endless  a banner of continuation lines that never ends
   hostile  a well-formed dialogue whose reply texts hold control bytes,
            bytes >= 0x80, quotes and backslashes; RCPT is accepted
+  hangup   greets, answers EHLO, and closes the connection at MAIL FROM
+  rcptjunk greets, answers EHLO and MAIL, then writes junk for RCPT
 Serves connections one at a time until killed."""
 import socket
 import sys
@@ -34,6 +36,26 @@ def hostile(conn):
             reply(conn, b"250 2.0.0 " + HOSTILE)
 
 
+def dialogue_until(conn, verb_end, junk):
+    """A good dialogue until the command verb_end: then close, or junk."""
+    reply(conn, b"220 mx1.example.net ESMTP")
+    f = conn.makefile("rb")
+    for raw in f:
+        verb = raw[:4].upper()
+        if verb == verb_end:
+            if junk:
+                conn.sendall(b"\x00\xffnot an SMTP reply at all\r\n")
+            return
+        if verb in (b"EHLO", b"HELO"):
+            reply(conn, b"250-mx1.example.net")
+            reply(conn, b"250 PIPELINING")
+        elif verb == b"QUIT":
+            reply(conn, b"221 bye")
+            return
+        else:
+            reply(conn, b"250 2.0.0 Ok")
+
+
 def serve(conn, mode):
     if mode == "garbage":
         conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
@@ -45,6 +67,10 @@ def serve(conn, mode):
             conn.sendall(b"220-still greeting\r\n")
     elif mode == "hostile":
         hostile(conn)
+    elif mode == "hangup":
+        dialogue_until(conn, b"MAIL", False)
+    elif mode == "rcptjunk":
+        dialogue_until(conn, b"RCPT", True)
 
 
 def main():

@@ -25,7 +25,7 @@ static struct netaddr loopback;
 
 static struct callahead_settings settings(unsigned port)
 {
-	return (struct callahead_settings){"mx2.example.test", "", NULL, port};
+	return (struct callahead_settings){"mx2.example.test", "", NULL, port, 0};
 }
 
 static long now_ms(void)
@@ -91,6 +91,78 @@ static void dialogue(bool pipelining)
 		CU_ASSERT(tiny_smtp_grouped_reads(srv) >= 1);
 	if (!pipelining)
 		CU_ASSERT_EQUAL(tiny_smtp_grouped_reads(srv), 0);
+	tiny_smtp_stop(srv);
+}
+
+/*
+ * The catch-all test and the recipient in one transaction: MAIL, then a
+ * RCPT for each, one write when pipelining; each answer is its own.
+ */
+static void pair(bool pipelining)
+{
+	struct tiny_smtp *srv = tiny_smtp_start(SMTP_PROPER, pipelining);
+	const char *rcpts[] = {"nosuch@example.test", "user@example.test"};
+	struct callahead_answer ans[2];
+	struct callahead_settings s;
+	struct callahead *ca;
+	char log[4096];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	s = settings(tiny_smtp_port(srv));
+	ca = callahead_open(&loopback, &s, 2000, &ans[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ca);
+	CU_ASSERT_EQUAL(callahead_rcpts(ca, rcpts, 2, 2000, ans), 2);
+	CU_ASSERT_EQUAL(ans[0].status, CALLAHEAD_ANSWERED);
+	CU_ASSERT_EQUAL(ans[0].result, VERIFY_FAIL);
+	CU_ASSERT_EQUAL(ans[1].status, CALLAHEAD_ANSWERED);
+	CU_ASSERT_EQUAL(ans[1].result, VERIFY_PASS);
+	/* and again on the same session, after RSET, the other way round */
+	rcpts[0] = "user@example.test";
+	rcpts[1] = "grey@example.test";
+	CU_ASSERT_EQUAL(callahead_rcpts(ca, rcpts, 2, 2000, ans), 2);
+	CU_ASSERT_EQUAL(ans[0].result, VERIFY_PASS);
+	CU_ASSERT_EQUAL(ans[1].result, VERIFY_UNKNOWN);
+	CU_ASSERT_EQUAL(ans[1].reply.code, 450);
+	CU_ASSERT_TRUE(callahead_alive(ca));
+	callahead_close(ca);
+	CU_ASSERT_TRUE(tiny_smtp_idle(srv, 1));
+	tiny_smtp_log(srv, log, sizeof log);
+	CU_ASSERT_STRING_EQUAL(log, "EHLO mx2.example.test\n"
+			       "MAIL FROM:<>\nRCPT TO:<nosuch@example.test>\n"
+			       "RCPT TO:<user@example.test>\n"
+			       "RSET\nMAIL FROM:<>\nRCPT TO:<user@example.test>\n"
+			       "RCPT TO:<grey@example.test>\n"
+			       "QUIT\n");
+	if (pipelining)
+		CU_ASSERT(tiny_smtp_grouped_reads(srv) >= 1);
+	tiny_smtp_stop(srv);
+}
+
+static void test_pair(void)
+{
+	pair(false);
+	pair(true);
+}
+
+/* A refused MAIL FROM refuses the probe, for every recipient: nothing proven. */
+static void test_pair_bad_address(void)
+{
+	struct tiny_smtp *srv = tiny_smtp_start(SMTP_PROPER, true);
+	const char *rcpts[] = {"user@example.test", "bad\r\nRCPT TO:<x@y>"};
+	struct callahead_answer ans[2];
+	struct callahead_settings s;
+	struct callahead *ca;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	s = settings(tiny_smtp_port(srv));
+	ca = callahead_open(&loopback, &s, 2000, &ans[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ca);
+	callahead_rcpts(ca, rcpts, 2, 2000, ans);
+	CU_ASSERT_EQUAL(ans[0].status, CALLAHEAD_BAD_ADDRESS);
+	CU_ASSERT_EQUAL(ans[1].status, CALLAHEAD_BAD_ADDRESS);
+	CU_ASSERT_EQUAL(ans[0].result, VERIFY_UNKNOWN);
+	CU_ASSERT_TRUE(callahead_alive(ca));
+	callahead_close(ca);
 	tiny_smtp_stop(srv);
 }
 
@@ -290,6 +362,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_dialogue), UNIT_TEST(test_dialogue_pipelining),
+		UNIT_TEST(test_pair), UNIT_TEST(test_pair_bad_address),
 		UNIT_TEST(test_helo_fallback), UNIT_TEST(test_source_address),
 		UNIT_TEST(test_silent), UNIT_TEST(test_garbage), UNIT_TEST(test_drip),
 		UNIT_TEST(test_bad_greeting), UNIT_TEST(test_close_mid_dialogue),

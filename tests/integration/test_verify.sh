@@ -1,0 +1,325 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# test_verify.sh -- rcpt_unverified with two real Postfix instances: the
+# primary mx1 (MX 10) knows its recipients (relay_recipient_maps: unknown
+# users get 550 5.1.1), takes anything at catchall.example.net and
+# greylists grey.example.net; the backup mx2 (MX 20) runs the filter.
+# Through the backup: known users accepted, unknown ones refused at RCPT
+# with no bounce and an empty queue, catch-all and greylisting never
+# refused; with the primary stopped, and again after a restart of the
+# filter, the cached answers decide and new recipients are accepted as
+# unavailable; 200 concurrent sessions for 20 recipients make at most
+# 21 probes at the primary; a primary that is silent, talks garbage or
+# hangs up refuses nothing, and 1,000 such probes leak no descriptor.
+. "$(dirname "$0")/lib.sh"
+
+MILTERLOAD=$top_builddir/tests/bench/milterload
+PRIMARY=$T/primary      # set again after it_setup made $T
+
+# The lib's instance is the backup here: one listener, mx2, with the filter.
+postfix_master() {
+	cat <<-CONF
+	$MX2:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-mx2
+	CONF
+	postfix_services
+}
+
+KNOWN="alice@example.net bob@example.net"
+LOAD_KNOWN=$(for i in $(seq -w 1 10); do printf 'user%s@load.example.net ' "$i"; done)
+
+# The primary: its own instance on mx1, no filter, the recipients it has.
+primary_conf() {
+	local maps="" r
+	for r in $KNOWN $LOAD_KNOWN; do maps+="$r=ok, "; done
+	cat <<-CONF
+	compatibility_level = 3.6
+	queue_directory = $PRIMARY/queue
+	data_directory = $PRIMARY/data
+	mail_owner = postfix
+	setgid_group = postdrop
+	myhostname = mx1.example.net
+	mydomain = example.net
+	mydestination =
+	relay_domains = example.net catchall.example.net grey.example.net load.example.net
+	relay_recipient_maps = inline:{ ${maps}@catchall.example.net=ok, @grey.example.net=ok }
+	mynetworks = 127.0.0.1/32
+	smtpd_relay_restrictions = reject_unauth_destination
+	smtpd_recipient_restrictions = check_recipient_access
+	    inline:{ { grey.example.net = 450 4.7.1 Greylisted; please try again later } }
+	inet_interfaces = all
+	inet_protocols = ipv4
+	relay_transport = discard:
+	default_transport = discard:
+	maillog_file = $PRIMARY/maillog
+	maillog_file_prefixes = $T
+	smtpd_error_sleep_time = 0
+	smtpd_soft_error_limit = 10000
+	smtpd_hard_error_limit = 10000
+	smtpd_client_connection_rate_limit = 0
+	smtpd_peername_lookup = yes
+	biff = no
+	CONF
+}
+
+start_primary() {
+	mkdir -p "$PRIMARY/etc" "$PRIMARY/queue" "$PRIMARY/data"
+	chown postfix "$PRIMARY/data"
+	primary_conf >"$PRIMARY/etc/main.cf"
+	{ printf '%s:25 inet n - n - - smtpd\n' "$MX1"; postfix_services; } >"$PRIMARY/etc/master.cf"
+	touch "$PRIMARY/maillog"
+	local before
+	before=$(grep -c "daemon started" "$PRIMARY/maillog")
+	nsexec script -qec "postfix -c $PRIMARY/etc start" /dev/null >"$PRIMARY/start.out" 2>&1
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(grep -c "daemon started" "$PRIMARY/maillog")" -gt "$before" ] &&
+			nsexec ss -Hltn "src $MX1 and sport = :25" | grep -q . && return 0
+		sleep 0.1
+	done
+	log "the primary did not start:"; cat "$PRIMARY/start.out" "$PRIMARY/maillog" >&2
+	exit 1
+}
+
+stop_primary() {
+	local pid
+	nsexec postfix -c "$PRIMARY/etc" stop >/dev/null 2>&1
+	pid=$(tr -d ' ' <"$PRIMARY/queue/pid/master.pid" 2>/dev/null)
+	[ -n "$pid" ] && stop_pid "$pid"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		nsexec ss -Hltn "src $MX1 and sport = :25" | grep -q . || return 0
+		sleep 0.1
+	done
+}
+
+# A fake primary on mx1:25 (bad_smtp.py MODE), by PID.
+FAKE_PID=
+start_fake_primary() {
+	# not through nsexec: a function in the background is a subshell, and
+	# its PID would not be python's
+	ip netns exec "$NS" "$PY" "$HERE/bad_smtp.py" "$1" "$MX1" 25 >"$T/fake.out" 2>&1 &
+	FAKE_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		nsexec ss -Hltn "src $MX1 and sport = :25" | grep -q . && return 0
+		sleep 0.1
+	done
+	log "the fake primary did not start"; exit 1
+}
+stop_fake_primary() { [ -n "$FAKE_PID" ] && stop_pid "$FAKE_PID"; FAKE_PID=; }
+
+verify_teardown() {
+	set +e
+	stop_fake_primary
+	[ -f "$PRIMARY/etc/main.cf" ] && stop_primary
+	it_teardown
+}
+
+it_setup
+trap verify_teardown EXIT
+PRIMARY=$T/primary
+start_primary
+mkdir -p "$T/vcache"
+chown nobody "$T/vcache"
+
+CONF="# integration suite: recipient verification
+dns_timeout_ms = 300
+decision_timeout_ms = 3000
+$DNS_CHECKS_OFF
+rcpt_unverified = reject
+verify_timeout_ms = 3000
+verify_cache_dir = $T/vcache
+mx_probe_timeout_ms = 500
+mx_probe_ttl = 0"
+start_milter "$CONF"
+SERVER=$MX2
+SRC=127.0.1.60
+HELO=good.sender.example
+
+# accepted_verify NAME RCPT VERIFY: through the backup, with verify=VERIFY.
+accepted_verify() {
+	local name=$1 rcpt=$2 want=$3 from="$1@sender.example"
+	smtp "$name" "$SRC" "$HELO" "$from" "$rcpt"
+	expect_reply "$name" accepted &&
+		expect_milter_log "$name" "$from" "stage=RCPT" "verify=$want" "verdict=accept" &&
+		pass "$name"
+}
+
+# refused_verify NAME RCPT VERIFY: 550 5.1.1 at RCPT, in both logs.
+refused_verify() {
+	local name=$1 rcpt=$2 want=$3 from="$1@sender.example"
+	smtp "$name" "$SRC" "$HELO" "$from" "$rcpt"
+	expect_reply "$name" "550 5.1.1 RCPT" &&
+		expect_postfix_log "$name" "$from" "milter-reject: RCPT from [^ ]*\[$SRC\]: 550 5.1.1" &&
+		expect_milter_log "$name" "$from" "stage=RCPT" "verify=$want" \
+			"checks=rcpt_unverified" "verdict=reject" "reply=\"550 5.1.1" &&
+		pass "$name"
+}
+
+# ---- the primary up ------------------------------------------------------------
+accepted_verify known_user alice@example.net "pass(mx1.example.net)"
+refused_verify unknown_user nosuch@example.net "fail(mx1.example.net)"
+expect_line unknown_user_quotes_primary "$T/out/unknown_user.txt" \
+	'Recipient address rejected by the primary mail server: "550 5.1.1 <nosuch@example.net>: Recipient address rejected: User unknown in relay recipient table"' \
+	"the refusal does not quote the primary"
+# the probe, as the primary saw it: from the backup's own address, its
+# name as HELO, the null sender; a random local part with the first one
+if grep -q "reject: RCPT from mx2.example.net\[$MX2\]: 550 5.1.1 <nosuch@example.net>:.* from=<> to=<nosuch@example.net> proto=ESMTP helo=<mx2.example.net>" "$PRIMARY/maillog"; then
+	pass probe_is_an_mx_peer
+else
+	fail probe_is_an_mx_peer "the primary logged no null-sender probe from mx2"
+	grep "reject:" "$PRIMARY/maillog" | sed 's/^/    | /' | head -5
+fi
+expect_line catchall_test_sent "$PRIMARY/maillog" "to=<mxpv-" \
+	"no random local part was probed"
+
+# a whole message for an unknown user: refused at RCPT, nothing queued, no bounce
+smtp bounce_free "$SRC" "$HELO" bounce_free@sender.example nosuch@example.net --data
+expect_reply bounce_free "550 5.1.1 RCPT" && pass bounce_free
+expect_milter_log bounce_free_cached bounce_free@sender.example "verify=cached(fail,mx1.example.net)" \
+	&& pass bounce_free_cached
+if nsexec postqueue -c "$T/postfix/etc" -p 2>&1 | grep -q "Mail queue is empty" &&
+	! grep -q "sender non-delivery notification" "$T/postfix/maillog"; then
+	pass backup_queue_empty
+else
+	fail backup_queue_empty "the backup queued or bounced something"
+	nsexec postqueue -c "$T/postfix/etc" -p | sed 's/^/    | /' | head
+fi
+
+accepted_verify catchall_user anyone@catchall.example.net "catchall(mx1.example.net)"
+accepted_verify catchall_again other@catchall.example.net "cached(catchall,mx1.example.net)"
+accepted_verify greylisted someone@grey.example.net "unknown(mx1.example.net)"
+accepted_verify known_cached alice@example.net "cached(pass,mx1.example.net)"
+accepted_verify known_second bob@example.net "pass(mx1.example.net)"
+
+# ---- the primary down ----------------------------------------------------------
+stop_primary
+accepted_verify down_known alice@example.net "cached(pass,mx1.example.net)"
+refused_verify down_unknown nosuch@example.net "cached(fail,mx1.example.net)"
+accepted_verify down_new carol@example.net unavailable
+# ... and after a restart of the filter: the cache persisted
+stop_milter
+start_milter "$CONF"
+expect_line restart_cache_kept "$T/milter.log" "verification cache $T/vcache:" \
+	"the restarted filter did not open its cache"
+accepted_verify restart_known alice@example.net "cached(pass,mx1.example.net)"
+refused_verify restart_unknown nosuch@example.net "cached(fail,mx1.example.net)"
+accepted_verify restart_new dave@example.net unavailable
+
+# the query mode shows what the cache says, and asks nothing
+query() { # NAME RCPT [-l]: the query's output in out/NAME.txt, its status echoed
+	local name=$1 rcpt=$2
+	shift 2
+	nsexec "$MILTER_BIN" -c "$T/milter.conf" -a "$MX2" -j mx2.example.net "$@" \
+		-q "$SRC" "$HELO" "$rcpt" >"$T/out/$name.txt" 2>&1
+	echo $?
+}
+rc=$(query query_cached_fail nosuch@example.net)
+[ "$rc" = 1 ] && output_has query_cached_fail "verify    cached(fail,mx1.example.net)" \
+	"check     rcpt_unverified        FIRED" "verify=cached(fail,mx1.example.net)" &&
+	pass query_cached_fail
+rc=$(query query_not_kept erin@example.net)
+[ "$rc" = 0 ] && output_has query_not_kept "verify    unknown (from the cache alone" &&
+	pass query_not_kept
+
+
+start_primary
+primary_rcpts_before=$(grep -c "disconnect from mx2.example.net" "$PRIMARY/maillog")
+nsexec "$PY" - "$MX2" >"$T/out/concurrent.txt" 2>&1 <<'PYEOF'
+import smtplib, sys, threading
+server = sys.argv[1]
+codes = {}
+lock = threading.Lock()
+def session(i):
+    rcpt = "user%02d@load.example.net" % (i % 20 + 1)
+    try:
+        s = smtplib.SMTP(server, 25, local_hostname="good.sender.example",
+                         source_address=("127.0.2.%d" % (i % 200 + 20), 0), timeout=60)
+        s.ehlo()
+        code, text = s.mail("load%d@sender.example" % i)
+        if code == 250:
+            code, text = s.rcpt(rcpt)
+        if code not in (250, 550):
+            code = "%d %s" % (code, text.decode(errors="replace"))
+        s.quit()
+    except Exception as e:
+        code = "error %s" % e
+    with lock:
+        codes.setdefault(rcpt, set()).add(code)
+threads = [threading.Thread(target=session, args=(i,)) for i in range(200)]
+for t in threads: t.start()
+for t in threads: t.join(120)
+for r in sorted(codes):
+    print(r, " ".join(str(c) for c in sorted(codes[r], key=str)))
+PYEOF
+if [ "$(grep -c ' 250$' "$T/out/concurrent.txt")" -eq 10 ] &&
+	[ "$(grep -c ' 550$' "$T/out/concurrent.txt")" -eq 10 ]; then
+	pass concurrent_verdicts
+else
+	fail concurrent_verdicts "each known recipient 250, each unknown 550, always"
+	sed 's/^/    | /' "$T/out/concurrent.txt"
+fi
+# the idle probe connections close (QUIT) when the filter stops; "connect
+# from" matches the disconnect lines too: all closed, it counts them twice
+stop_milter
+for ((i = 0; i < 100; i++)); do
+	[ "$(grep -c "connect from mx2.example.net" "$PRIMARY/maillog")" -eq \
+		"$(( $(grep -c "disconnect from mx2.example.net" "$PRIMARY/maillog") * 2 ))" ] && break
+	sleep 0.1
+done
+probes=$(grep "disconnect from mx2.example.net" "$PRIMARY/maillog" | tail -n +$((primary_rcpts_before + 1)) |
+	grep -o ' rcpt=[0-9/]*' | awk -F'[=/]' '{ n += ($3 != "" ? $3 : $2) } END { print n + 0 }')
+if [ "$probes" -ge 1 ] && [ "$probes" -le 21 ]; then
+	pass "concurrent_probes_shared ($probes RCPT probes)"
+else
+	fail concurrent_probes_shared "$probes RCPT probes at the primary for 20 recipients, want 1..21"
+fi
+# -l asks the primary live
+rc=$(query query_live nobody-here@example.net -l)
+[ "$rc" = 1 ] && output_has query_live "verify    fail(mx1.example.net) (asked live (-l))" &&
+	pass query_live
+start_milter "$CONF"
+
+# ---- faults: a primary that is silent, talks garbage, hangs up ---------------------
+stop_primary
+for mode in silent garbage hangup rcptjunk; do
+	start_fake_primary "$mode"
+	accepted_verify "fault_$mode" "x-$mode@fault.example.net" "unknown(mx1.example.net)"
+	stop_fake_primary
+done
+# 1,000 probes to a primary that hangs up or writes junk: no descriptor left behind
+printf '127.0.1.61 good.sender.example\n' >"$T/clients"
+start_fake_primary hangup
+fds_before=$(ls "/proc/$MILTER_PID/fd" | wc -l)
+nsexec "$MILTERLOAD" -s "inet:$MILTER_PORT@127.0.0.1" -c 1 -n 500 -C "$T/clients" \
+	-r "<leak@fault.example.net>" -l "$MX2" >"$T/out/leak1.txt" 2>&1
+stop_fake_primary
+start_fake_primary rcptjunk
+nsexec "$MILTERLOAD" -s "inet:$MILTER_PORT@127.0.0.1" -c 1 -n 500 -C "$T/clients" \
+	-r "<leak@fault.example.net>" -l "$MX2" >"$T/out/leak2.txt" 2>&1
+stop_fake_primary
+for ((i = 0; i < 50; i++)); do       # the last session's close may still be on its way
+	fds_after=$(ls "/proc/$MILTER_PID/fd" | wc -l)
+	[ "$fds_after" -le "$fds_before" ] && break
+	sleep 0.1
+done
+if grep -q "accepted=500 rejected=0 tempfailed=0 errors=0" "$T/out/leak1.txt" &&
+	grep -q "accepted=500 rejected=0 tempfailed=0 errors=0" "$T/out/leak2.txt"; then
+	pass fault_probes_refuse_nothing
+else
+	fail fault_probes_refuse_nothing "$(cat "$T/out/leak1.txt" "$T/out/leak2.txt")"
+fi
+if [ "$fds_after" -le "$fds_before" ]; then
+	pass "fault_probes_no_fd_leak ($fds_before before, $fds_after after)"
+else
+	fail fault_probes_no_fd_leak "$fds_before descriptors before 1,000 probes, $fds_after after"
+	ls -l "/proc/$MILTER_PID/fd" | sed 's/^/    | /' | tail -20
+fi
+probes=$(grep -c "verify=unknown(mx1.example.net)" "$T/milter.log")
+if [ "$probes" -ge 1000 ]; then
+	pass "fault_probes_made ($probes)"
+else
+	fail fault_probes_made "only $probes decisions said verify=unknown(mx1.example.net)"
+fi
+
+summary
