@@ -94,6 +94,34 @@ static void test_line(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " routes: primary=1 backup=1 "));
 }
 
+/* Recipient verification: by result, the cache's share, and the RCPTs sent. */
+static void test_verify_counters(void)
+{
+	struct stats_snapshot snap;
+	char buf[16384];
+
+	stats_reset();
+	stats_count_verify(VERIFY_FAIL, false);
+	stats_count_verify(VERIFY_FAIL, true);
+	stats_count_verify(VERIFY_UNAVAILABLE, false);
+	stats_count_verify_probe(2);
+	stats_count_verify_probe(1);
+	stats_take(&snap);
+	CU_ASSERT_EQUAL(snap.verify[VERIFY_FAIL], 2);
+	CU_ASSERT_EQUAL(snap.verify[VERIFY_UNAVAILABLE], 1);
+	CU_ASSERT_EQUAL(snap.verify[VERIFY_PASS], 0);
+	CU_ASSERT_EQUAL(snap.verify_cached, 1);
+	CU_ASSERT_EQUAL(snap.verify_asked, 3);
+	CU_ASSERT(stats_format_prometheus(&snap, buf, sizeof buf) < sizeof buf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nmxpolicy_verify_total{result=\"fail\"} 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nmxpolicy_verify_total{result=\"unavailable\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nmxpolicy_verify_cached_total 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\nmxpolicy_verify_probe_rcpts_total 3\n"));
+	stats_format_line(&snap, buf, sizeof buf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " verify: unknown=0 pass=0 fail=2 catchall=0 "
+				       "unavailable=1 cached=1 probe_rcpts=3"));
+}
+
 static void test_write_file(void)
 {
 	char dir[] = "/tmp/test_stats.XXXXXX", path[256], err[512], text[8192];
@@ -122,7 +150,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_counting), UNIT_TEST(test_prometheus), UNIT_TEST(test_line),
-		UNIT_TEST(test_write_file), CU_TEST_INFO_NULL,
+		UNIT_TEST(test_write_file), UNIT_TEST(test_verify_counters), CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"stats", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 
