@@ -293,6 +293,8 @@ struct commands {
 };
 
 static void add_command(struct commands *c, enum probe_step step, int rcpt, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add_command(struct commands *c, enum probe_step step, int rcpt, const char *fmt, ...)
 {
 	va_list ap;
 
