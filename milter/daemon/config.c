@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/config.h"
 #include "daemon/options.h"
@@ -224,6 +225,14 @@ static void check_time_budget(const struct config *cfg, struct parse_state *st)
 			  "which reaches Postfix's default milter_command_timeout of %d s: "
 			  "lower one of them", cfg->decision_timeout_ms, cfg->mx_probe_timeout_ms,
 			  worst, MTA_COMMAND_TIMEOUT_MS / 1000);
+}
+
+const struct relay_host *relay_host_of(const struct relay_hosts *hosts, const char *domain)
+{
+	for (size_t i = 0; domain != NULL && i < hosts->count; i++)
+		if (strcasecmp(hosts->items[i].domain, domain) == 0)
+			return &hosts->items[i];
+	return NULL;
 }
 
 static struct config *config_new(void)

@@ -15,6 +15,21 @@
 #include "core/policy.h"
 #include "daemon/options.h"
 
+/* verify_relay_hosts: a domain relayed on to an inner mail store, and that store. */
+struct relay_host {
+	char *domain;
+	struct netaddr addr;
+	unsigned port;
+};
+
+struct relay_hosts {
+	struct relay_host *items;
+	size_t count;
+};
+
+/* The inner store that verifies domain on a primary route, or NULL. */
+const struct relay_host *relay_host_of(const struct relay_hosts *hosts, const char *domain);
+
 struct config {
 	char *path;
 	char *socket;
@@ -40,6 +55,7 @@ struct config {
 	int verify_stale_max;
 	char *verify_cache_dir; /* "" for none */
 	int verify_cache_size;  /* MiB */
+	struct relay_hosts verify_relay_hosts;
 	char *authserv_id;
 	bool authentication_results;    /* add ours, remove forged ones; no: accept at DATA */
 	char *stats_file;       /* "" for none */

@@ -102,10 +102,11 @@ static void classify_route(const struct session *s, struct judgement *j)
  * recipient another check refuses anyway (a dry run judges everything,
  * so it asks).
  */
-static bool verification_wanted(struct session *s, struct judgement *j)
+static bool verification_wanted(struct session *s, struct judgement *j,
+				const struct relay_host *relay)
 {
 	if (action_of(s, CHECK_RCPT_UNVERIFIED) == ACTION_OFF ||
-	    !verify_applies(j->route.kind, false) || j->rf.address == NULL ||
+	    !verify_applies(j->route.kind, relay != NULL) || j->rf.address == NULL ||
 	    j->rf.domain == NULL || j->rf.domain[0] == '\0')
 		return false;
 	policy_evaluate(&s->cfg->policy, &s->facts, &j->rf, &j->verdict);
@@ -113,12 +114,20 @@ static bool verification_wanted(struct session *s, struct judgement *j)
 	       j->verdict.kind != VERDICT_TEMPFAIL;
 }
 
-static void verify_recipient(const struct session *s, bool live, struct judgement *j)
+/*
+ * On a backup route the better exchangers are asked, from the address the
+ * client reached; on a primary route, a relayed domain's inner store,
+ * from whatever address the kernel picks for it.
+ */
+static void verify_recipient(const struct session *s, bool live, const struct relay_host *relay,
+			     struct judgement *j)
 {
+	bool backup = j->route.kind == ROUTE_BACKUP;
 	struct verifier_request rq = {
 		.cfg = s->cfg, .address = j->rf.address, .domain = j->rf.domain, .mx = &j->mx,
 		.our_pref = j->route.our_pref, .helo = s->facts.mta_name,
-		.source = s->facts.have_local ? &s->facts.local : NULL, .cache_only = !live,
+		.source = backup && s->facts.have_local ? &s->facts.local : NULL,
+		.relay = backup ? NULL : relay, .cache_only = !live,
 	};
 
 	verifier_check(&rq, &j->verify);
@@ -139,10 +148,13 @@ static void verify_recipient(const struct session *s, bool live, struct judgemen
 static void find_route(struct session *s, bool live, struct judgement *j)
 {
 	bool via_backup, probed = false;
+	const struct relay_host *relay;
 
 	if (j->rf.mx == NULL)
 		return;
 	classify_route(s, j);
+	relay = j->route.kind == ROUTE_PRIMARY ?
+		relay_host_of(&s->cfg->verify_relay_hosts, j->rf.domain) : NULL;
 	via_backup = j->route.kind == ROUTE_BACKUP &&
 		     action_of(s, CHECK_BACKUP_PRIMARY_UP) != ACTION_OFF;
 	j->rf.via_backup = via_backup;
@@ -150,8 +162,8 @@ static void find_route(struct session *s, bool live, struct judgement *j)
 		probe_primary(s, j);
 		probed = true;
 	}
-	if (verification_wanted(s, j))
-		verify_recipient(s, live, j);
+	if (verification_wanted(s, j, relay))
+		verify_recipient(s, live, relay, j);
 	if (via_backup && !probed) {
 		if (j->verified && j->verify.primary_up)
 			j->rf.primary_up = j->verify.up_name;

@@ -11,10 +11,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 
 #include "daemon/config.h"
 #include "daemon/options.h"
+#include "daemon/verifyconf.h"
 #include "dns/dns.h"
 
 #define NOT_A_CHECK (-1)
@@ -147,6 +149,9 @@ static const struct option_def general_options[] = {
 		"answers are not kept)", PLAIN},
 	[OPTION_VERIFY_CACHE_SIZE] = {"verify_cache_size", OPT_INT, "64", false,
 		"largest size of the verification cache, in MiB", RANGE(1, 65536)},
+	[OPTION_VERIFY_RELAY_HOSTS] = {"verify_relay_hosts", OPT_RELAY_HOSTS, "", true,
+		"domains this primary relays on to an inner mail store, verified there: "
+		"domain=address or domain=address:port (IPv6 in brackets)", PLAIN},
 	[OPTION_ENFORCE_AT] = {"enforce_at", OPT_ENUM, "rcpt", true,
 		"give refusals at each RCPT TO (rcpt) or at MAIL FROM (mail)",
 		WORDS(enforce_words, NULL)},
@@ -265,6 +270,7 @@ FIELD(names_field, names, struct namelist *, FIELD_NAMES)
 FIELD(local_field, local, struct local_addresses *, FIELD_LOCAL_ADDRS)
 FIELD(action_field, action, enum action *, FIELD_ACTION)
 FIELD(reply_field, reply, struct reply *, FIELD_REPLY)
+FIELD(relays_field, relays, struct relay_hosts *, FIELD_RELAY_HOSTS)
 #undef FIELD
 
 static struct option_field helo_field(struct cidrset *clients, struct namelist *names)
@@ -335,6 +341,7 @@ struct option_field option_field(struct config *cfg, int id)
 	case OPTION_VERIFY_TEMPFAIL_UNAVAILABLE: return bool_field(&p->verify_defer_unavailable);
 	case OPTION_VERIFY_CACHE_DIR:    return string_field(&cfg->verify_cache_dir);
 	case OPTION_VERIFY_CACHE_SIZE:   return int_field(&cfg->verify_cache_size);
+	case OPTION_VERIFY_RELAY_HOSTS:  return relays_field(&cfg->verify_relay_hosts);
 	case OPTION_ENFORCE_AT:          return stage_field(&p->enforce_at);
 	case OPTION_DRY_RUN:             return bool_field(&p->dry_run);
 	case OPTION_AUTHSERV_ID:         return string_field(&cfg->authserv_id);
@@ -367,6 +374,7 @@ static bool field_fits(enum opt_type type, enum field_kind kind)
 	case OPT_RECIPIENTS: return kind == FIELD_RECIPIENTS;
 	case OPT_ACTION:     return kind == FIELD_ACTION;
 	case OPT_REPLY:      return kind == FIELD_REPLY;
+	case OPT_RELAY_HOSTS: return kind == FIELD_RELAY_HOSTS;
 	}
 	return false;
 }
@@ -400,6 +408,13 @@ static void field_clear(struct option_field f)
 		free(*f.to.recipients.items);
 		*f.to.recipients.items = NULL;
 		*f.to.recipients.count = 0;
+		break;
+	case FIELD_RELAY_HOSTS:
+		for (size_t i = 0; i < f.to.relays->count; i++)
+			free(f.to.relays->items[i].domain);
+		free(f.to.relays->items);
+		f.to.relays->items = NULL;
+		f.to.relays->count = 0;
 		break;
 	case FIELD_NONE: case FIELD_INT: case FIELD_BOOL: case FIELD_MODE: case FIELD_STAGE:
 	case FIELD_ACTION: case FIELD_REPLY:
@@ -550,6 +565,8 @@ static const char *set_list(struct option_field f, const char *v, struct option_
 			why = add_helo_allow(f.to.helo.clients, f.to.helo.names, item, err);
 			break;
 		case FIELD_LOCAL_ADDRS: why = add_local_addr(f.to.local, item, err); break;
+		case FIELD_RELAY_HOSTS: why = verifyconf_add_relay_host(f.to.relays, item, err->text,
+							    sizeof err->text); break;
 		case FIELD_RECIPIENTS:
 			why = add_recipient(f.to.recipients.items, f.to.recipients.count, item,
 					    err);
@@ -674,26 +691,6 @@ static const char *check_group(const char *v, struct option_error *err)
 	return item_fail(err, v, "no such group");
 }
 
-/*
- * verify_sender: what goes between the brackets of MAIL FROM, so no
- * brackets, spaces or controls, and a domain (Postfix refuses a bare
- * local part from a remote client).
- */
-static const char *check_sender(const char *v)
-{
-	const char *at = strrchr(v, '@');
-
-	if (v[0] == '\0')
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (*p <= ' ' || *p >= 0x7f || *p == '<' || *p == '>')
-			return "an address is written local@domain, without brackets, spaces or "
-			       "non-ASCII bytes";
-	if (at == NULL || at == v || !domain_syntax_ok(at + 1))
-		return "expected local@domain (or empty for the null sender)";
-	return strlen(v) > 256 ? "longer than 256 characters" : NULL;
-}
-
 /* The text options: each kind is checked, then the text kept as written. */
 static const char *set_text(const struct option_def *o, char **field, const char *v,
 			    struct option_error *err)
@@ -708,7 +705,7 @@ static const char *set_text(const struct option_def *o, char **field, const char
 	else if (o->type == OPT_SOCKET)
 		why = parse_socket_value(v);
 	else if (o->type == OPT_SENDER)
-		why = check_sender(v);
+		why = verifyconf_check_sender(v);
 	else if (o->type == OPT_SERVERS && !dns_servers_check(v, err->text, sizeof err->text))
 		why = err->text;
 	if (why != NULL)
@@ -742,7 +739,7 @@ const char *option_apply(struct config *cfg, int id, const char *v, struct optio
 	case OPT_ENUM:
 		return parse_enum_value(o, v, f, err);
 	case OPT_CIDRS: case OPT_DOMAINS: case OPT_HELO_ALLOW: case OPT_LOCAL_ADDRS:
-	case OPT_RECIPIENTS:
+	case OPT_RECIPIENTS: case OPT_RELAY_HOSTS:
 		return set_list(f, v, err);
 	case OPT_ACTION:
 		return action_parse(v, f.to.action) ? NULL

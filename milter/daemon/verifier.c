@@ -357,6 +357,7 @@ struct probe {
 	size_t nrcpts;
 	struct callahead_answer ans[CALLAHEAD_RCPTS_MAX];
 	const char *exchanger;          /* the one that answered, else the first reached */
+	char relay_name[NETADDR_STRLEN];    /* an inner store's name: its address */
 	bool tried;                     /* some better exchanger was tried */
 };
 
@@ -390,16 +391,16 @@ static bool ask(struct probe *p, struct callahead *ca)
 }
 
 /* A new session to the address; NULL when it could not be had. */
-static struct callahead *open_session(struct probe *p, const struct netaddr *a)
+static struct callahead *open_session(struct probe *p, const struct netaddr *a, unsigned port)
 {
 	const struct config *cfg = p->rq->cfg;
 	struct callahead_settings cs = {p->rq->helo ? p->rq->helo : "localhost",
-					cfg->verify_sender, source_for(p->rq, a),
-					(unsigned)cfg->mx_probe_port, cfg->mx_probe_timeout_ms};
+					cfg->verify_sender, source_for(p->rq, a), port,
+					cfg->mx_probe_timeout_ms};
 	struct callahead *ca = callahead_open(a, &cs, left_ms(p->deadline_ms), &p->ans[0]);
 
 	/* the connect was a probe of the exchanger: backup_primary_up shares it */
-	probe_note(a, cfg->mx_probe_port, p->ans[0].step != PROBE_STEP_CONNECT, cfg->mx_probe_ttl);
+	probe_note(a, (int)port, p->ans[0].step != PROBE_STEP_CONNECT, cfg->mx_probe_ttl);
 	return ca;
 }
 
@@ -407,7 +408,7 @@ static struct callahead *open_session(struct probe *p, const struct netaddr *a)
  * One exchanger's turn: an idle session first (one that died while idle
  * is replaced once), else a new one.  Busy until the deadline is not down.
  */
-static enum probe_outcome probe_address(struct probe *p, const struct netaddr *a)
+static enum probe_outcome probe_address(struct probe *p, const struct netaddr *a, unsigned port)
 {
 	const struct config *cfg = p->rq->cfg;
 	struct slot *s;
@@ -415,14 +416,13 @@ static enum probe_outcome probe_address(struct probe *p, const struct netaddr *a
 	bool answered = false;
 
 	p->tried = true;
-	if (!slot_acquire(a, (unsigned)cfg->mx_probe_port, cfg->verify_max_probes, p->deadline_ms,
-			  &s, &ca))
+	if (!slot_acquire(a, port, cfg->verify_max_probes, p->deadline_ms, &s, &ca))
 		return PROBED_UNANSWERED;
 	if (ca != NULL && !(answered = ask(p, ca))) {
 		callahead_close(ca);
 		ca = NULL;
 	}
-	if (!answered && (ca = open_session(p, a)) != NULL)
+	if (!answered && (ca = open_session(p, a, port)) != NULL)
 		answered = ask(p, ca);
 	slot_release(s, ca);
 	if (answered)
@@ -440,9 +440,17 @@ static enum probe_outcome probe_run(struct probe *p)
 {
 	const struct verifier_request *rq = p->rq;
 	size_t idx[MX_ADDRS_MAX];
-	size_t n = better_addresses(rq->mx, rq->our_pref, idx);
+	size_t n;
 	enum probe_outcome best = PROBED_UNREACHABLE;
 
+	if (rq->relay != NULL) {
+		/* the inner store of a relayed domain, named by its address */
+		best = probe_address(p, &rq->relay->addr, rq->relay->port);
+		netaddr_format(&rq->relay->addr, p->relay_name, sizeof p->relay_name);
+		p->exchanger = p->relay_name;
+		return best;
+	}
+	n = better_addresses(rq->mx, rq->our_pref, idx);
 	for (size_t i = 0; i < n && left_ms(p->deadline_ms) > 0; i++) {
 		const struct netaddr *a = &rq->mx->addrs[idx[i]];
 		const char *name = rq->mx->hosts[rq->mx->addr_host[idx[i]]].name;
@@ -450,7 +458,7 @@ static enum probe_outcome probe_run(struct probe *p)
 
 		if (probe_state(a, rq->cfg->mx_probe_port) == 0)
 			continue;
-		o = probe_address(p, a);
+		o = probe_address(p, a, (unsigned)rq->cfg->mx_probe_port);
 		if (o == PROBED_ANSWERED) {
 			p->exchanger = name;
 			return o;

@@ -35,6 +35,7 @@ struct verifier_request {
 	unsigned our_pref;              /* those preferred over this are asked */
 	const char *helo;               /* EHLO name: the MTA's own (macro j) */
 	const struct netaddr *source;   /* our address the client reached, NULL: any */
+	const struct relay_host *relay; /* an inner store to ask instead of mx, or NULL */
 	bool cache_only;                /* never probe (query mode without -V) */
 };
 

@@ -24,7 +24,7 @@ postfix_master() {
 	postfix_services
 }
 
-KNOWN="alice@example.net bob@example.net"
+KNOWN="alice@example.net bob@example.net staff@inner.example.net"
 LOAD_KNOWN=$(for i in $(seq -w 1 10); do printf 'user%s@load.example.net ' "$i"; done)
 
 # The primary: its own instance on mx1, no filter, the recipients it has.
@@ -41,6 +41,7 @@ primary_conf() {
 	mydomain = example.net
 	mydestination =
 	relay_domains = example.net catchall.example.net grey.example.net load.example.net
+	    inner.example.net
 	relay_recipient_maps = inline:{ ${maps}@catchall.example.net=ok, @grey.example.net=ok }
 	mynetworks = 127.0.0.1/32
 	smtpd_relay_restrictions = reject_unauth_destination
@@ -130,7 +131,8 @@ rcpt_unverified = reject
 verify_timeout_ms = 3000
 verify_cache_dir = $T/vcache
 mx_probe_timeout_ms = 500
-mx_probe_ttl = 0"
+mx_probe_ttl = 0
+verify_relay_hosts = inner.example.net=$MX1:25"
 start_milter "$CONF"
 SERVER=$MX2
 SRC=127.0.1.60
@@ -191,6 +193,14 @@ accepted_verify catchall_again other@catchall.example.net "cached(catchall,mx1.e
 accepted_verify greylisted someone@grey.example.net "unknown(mx1.example.net)"
 accepted_verify known_cached alice@example.net "cached(pass,mx1.example.net)"
 accepted_verify known_second bob@example.net "pass(mx1.example.net)"
+
+# mx2 is the primary of inner.example.net, relayed on to an inner store
+# (the same Postfix as mx1 here): verified there; other.example.net is not
+accepted_verify relay_known staff@inner.example.net "pass($MX1)"
+expect_milter_log relay_known_route relay_known@sender.example "route=primary(pref=10)" &&
+	pass relay_known_route
+refused_verify relay_unknown ghost@inner.example.net "fail($MX1)"
+accepted_verify primary_not_verified anyone@other.example.net "-"
 
 # ---- the primary down ----------------------------------------------------------
 stop_primary

@@ -157,6 +157,55 @@ static void test_comment_right_after_equals(void)
 	config_free(spaced);
 }
 
+/* Recipient verification's settings: what is read, and what is refused with its reason. */
+static void test_verify_settings(void)
+{
+	struct config *cfg = parse_ok("rcpt_unverified = reject\n"
+				      "verify_sender = probe@mx2.example.net\n"
+				      "verify_relay_hosts = Example.NET=10.0.0.25, "
+				      "example.org=[2001:db8::25]:2525 example.com=192.0.2.7:587\n");
+	const struct relay_host *r;
+
+	if (cfg == NULL)
+		return;
+	CU_ASSERT_STRING_EQUAL(cfg->verify_sender, "probe@mx2.example.net");
+	CU_ASSERT_EQUAL(cfg->verify_relay_hosts.count, 3);
+	r = relay_host_of(&cfg->verify_relay_hosts, "example.net");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->port, 25);
+	r = relay_host_of(&cfg->verify_relay_hosts, "EXAMPLE.ORG");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->port, 2525);
+	CU_ASSERT_EQUAL(r->addr.family, AF_INET6);
+	CU_ASSERT_EQUAL(relay_host_of(&cfg->verify_relay_hosts, "example.com")->port, 587);
+	CU_ASSERT_PTR_NULL(relay_host_of(&cfg->verify_relay_hosts, "sub.example.net"));
+	config_free(cfg);
+
+	parse_fails("verify_sender = <probe@example.net>\n",
+		    "test.conf:1: verify_sender: an address is written local@domain, without "
+		    "brackets, spaces or non-ASCII bytes");
+	parse_fails("verify_sender = probe\n",
+		    "test.conf:1: verify_sender: expected local@domain (or empty for the null sender)");
+	parse_fails("verify_relay_hosts = example.net\n",
+		    "test.conf:1: verify_relay_hosts: 'example.net': expected domain=address or "
+		    "domain=address:port");
+	parse_fails("verify_relay_hosts = example.net=store.internal\n",
+		    "test.conf:1: verify_relay_hosts: 'example.net=store.internal': after '=', an IP "
+		    "address with an optional :port (IPv6 in brackets)");
+	parse_fails("verify_relay_hosts = example.net=10.0.0.25:0\n",
+		    "test.conf:1: verify_relay_hosts: 'example.net=10.0.0.25:0': after '=', an IP "
+		    "address with an optional :port (IPv6 in brackets)");
+	parse_fails("verify_relay_hosts = a.example=10.0.0.1 A.example=10.0.0.2\n",
+		    "test.conf:1: verify_relay_hosts: 'A.example=10.0.0.2': that domain is listed twice");
+	/* the one-command budget: DNS, probe and call-ahead together under 30 s */
+	parse_fails("rcpt_unverified = log\ndecision_timeout_ms = 20000\nverify_timeout_ms = 9000\n",
+		    "test.conf:3: decision_timeout_ms (20000) plus mx_probe_timeout_ms (1000) plus "
+		    "verify_timeout_ms (9000) is 30000 ms, which reaches Postfix's default "
+		    "milter_command_timeout of 30 s: lower one of them");
+	cfg = parse_ok("decision_timeout_ms = 20000\nverify_timeout_ms = 9000\n");
+	config_free(cfg);               /* verification off: its budget does not count */
+}
+
 static void test_errors(void)
 {
 	parse_fails("bogus = 1\n", "test.conf:1: unknown option 'bogus'");
@@ -455,7 +504,7 @@ static const char *const every_option[] = {
 	"verify_max_probes = 2", "verify_positive_ttl = 86400", "verify_negative_ttl = 3600",
 	"verify_domain_ttl = 7200", "verify_stale_max = 604800", "verify_tempfail_unknown = yes",
 	"verify_tempfail_unavailable = yes", "verify_cache_dir = /var/lib/mxp-test",
-	"verify_cache_size = 16",
+	"verify_cache_size = 16", "verify_relay_hosts = example.net=10.0.0.25",
 	"enforce_at = mail", "dry_run = yes", "authserv_id = mx.example.net",
 	"authentication_results = no",
 	"on_internal_error = accept", "stats_file = /var/lib/mxp.prom",
@@ -506,6 +555,7 @@ static const void *field_address(struct option_field f)
 	case FIELD_RECIPIENTS:  return f.to.recipients.items;
 	case FIELD_ACTION:      return f.to.action;
 	case FIELD_REPLY:       return f.to.reply;
+	case FIELD_RELAY_HOSTS: return f.to.relays;
 	case FIELD_NONE:        break;
 	}
 	return NULL;
@@ -646,7 +696,7 @@ static void test_option_table(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(o[n].help);
 		CU_ASSERT_TRUE(o[n].help[0] != '\0' && strchr(o[n].help, '\n') == NULL);
 	}
-	CU_ASSERT_EQUAL(n, 43 + 2 * CHECK_COUNT);
+	CU_ASSERT_EQUAL(n, 44 + 2 * CHECK_COUNT);
 }
 
 static char *printed(const struct config *cfg, void (*print)(const struct config *, FILE *))
@@ -690,7 +740,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		UNIT_TEST(test_defaults), UNIT_TEST(test_values),
 		UNIT_TEST(test_empty_list_clears_default), UNIT_TEST(test_comment_right_after_equals),
-		UNIT_TEST(test_errors), UNIT_TEST(test_socket_group),
+		UNIT_TEST(test_errors), UNIT_TEST(test_verify_settings), UNIT_TEST(test_socket_group),
 		UNIT_TEST(test_reply_action_mismatch), UNIT_TEST(test_time_budget),
 		UNIT_TEST(test_every_error_reported), UNIT_TEST(test_bad_reply_reported_once),
 		UNIT_TEST(test_missing_file), UNIT_TEST(test_unreadable_file),
