@@ -305,7 +305,7 @@ static enum check_result backup_primary_up(const struct policy *pol,
 
 /*
  * What a better exchanger said of the recipient (verify.h): only its
- * refusal of the address fires.  What it could not prove is a temporary
+ * refusal of the address fires, and only while it is fresh.  What it could not prove is a temporary
  * error only where the operator chose to defer it, and then the deferral
  * is verification's own (choose_answer), not a DNS one.
  */
@@ -317,7 +317,11 @@ static enum check_result rcpt_unverified(const struct policy *pol,
 		return RESULT_NONE;
 	switch (r->verify->result) {
 	case VERIFY_FAIL:
-		return RESULT_FAIL;
+		/*
+		 * A refusal past verify_negative_ttl, used because the primary is
+		 * down, is no proof: the mailbox may exist by now.  It defers.
+		 */
+		return r->verify->stale ? RESULT_TEMPERROR : RESULT_FAIL;
 	case VERIFY_UNKNOWN:
 		return pol->verify_defer_unknown ? RESULT_TEMPERROR : RESULT_NONE;
 	case VERIFY_UNAVAILABLE:

@@ -120,14 +120,59 @@ bool verify_step_accepted(enum probe_step step, const struct smtp_reply *r)
 	return step == PROBE_STEP_GREETING ? r->code == 220 : r->code / 100 == 2;
 }
 
-/* 5.1.x names the recipient's address, but 5.1.7 and 5.1.8 the sender's: the probe's. */
-static bool xcode_refuses_address(const char *xcode)
+/* Does text hold one of words (lower case), whatever its case? */
+static bool says_any(const char *text, const char *const *words)
 {
-	const char *detail = xcode + 4;
+	for (; *words != NULL; words++)
+		if (strcasestr(text, *words) != NULL)
+			return true;
+	return false;
+}
 
-	if (strncmp(xcode, "5.1.", 4) != 0)
+/*
+ * RFC 3463's codes of a destination address that does not work: 5.1.1 bad
+ * mailbox, 5.1.2 bad system, 5.1.3 bad syntax, 5.1.4 ambiguous, 5.1.6
+ * moved, 5.1.10 null MX (Exchange Online's "recipient not found").  Not
+ * 5.1.0 (other: Postfix's unlisted sender), 5.1.5 (valid), 5.1.7 and
+ * 5.1.8 (the sender's: the probe's), 5.1.9.  A text about the sender
+ * ("Sender address rejected") is the probe's trouble whatever the code.
+ */
+static bool xcode_refuses_address(const struct smtp_reply *r)
+{
+	static const char *const details[] = {"1", "2", "3", "4", "6", "10"};
+	static const char *const sender[] = {"sender", NULL};
+
+	if (strncmp(r->xcode, "5.1.", 4) != 0 || says_any(r->text, sender))
 		return false;
-	return strcmp(detail, "7") != 0 && strcmp(detail, "8") != 0;
+	for (size_t i = 0; i < sizeof details / sizeof details[0]; i++)
+		if (strcmp(r->xcode + 4, details[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Without an enhanced code, 550, 551 or 553 and words that say the
+ * address does not work: 550 is also every server's code for policy
+ * ("550 relay not permitted", "550 Access denied"), and qmail refuses to
+ * relay with 553, so the code alone proves nothing.  Words of policy, of
+ * the sender or of the client make it the probe's trouble.
+ */
+static bool words_refuse_address(const struct smtp_reply *r)
+{
+	static const char *const absent[] = {
+		"unknown", "no such", "not exist", "doesn't exist", "not found", "unrouteable",
+		"unroutable", "no mailbox", "invalid recipient", "invalid mailbox",
+		"invalid address", "user not local", "not a valid", "mailbox not", NULL
+	};
+	static const char *const probe[] = {
+		"relay", "denied", "policy", "block", "spam", "sender", "helo", "client",
+		"listed", "rbl", "rate", "greylist", "too many", "access", "reputation",
+		"rcpthosts", NULL
+	};
+
+	if (r->code != 550 && r->code != 551 && r->code != 553)
+		return false;
+	return !says_any(r->text, probe) && says_any(r->text, absent);
 }
 
 enum verify_result verify_map_reply(const struct smtp_reply *r)
@@ -137,8 +182,8 @@ enum verify_result verify_map_reply(const struct smtp_reply *r)
 	if (r->code / 100 != 5)
 		return VERIFY_UNKNOWN;
 	if (r->xcode[0])
-		return xcode_refuses_address(r->xcode) ? VERIFY_FAIL : VERIFY_UNKNOWN;
-	return r->code == 550 || r->code == 551 || r->code == 553 ? VERIFY_FAIL : VERIFY_UNKNOWN;
+		return xcode_refuses_address(r) ? VERIFY_FAIL : VERIFY_UNKNOWN;
+	return words_refuse_address(r) ? VERIFY_FAIL : VERIFY_UNKNOWN;
 }
 
 enum verify_result verify_map_rcpt(const char *raw, size_t len, struct smtp_reply *parsed)
@@ -345,6 +390,11 @@ void verify_format(const struct verify_outcome *o, char *buf, size_t len)
 static const struct reply unknown_reply = {
 	"450", "4.1.1", "Recipient address not verified yet, please try again later"
 };
+static const struct reply stale_refusal_reply = {
+	"450", "4.1.1",
+	"Recipient refused by the primary mail server earlier, which cannot be reached to "
+	"confirm it now, please try again later"
+};
 static const struct reply unavailable_reply = {
 	"451", "4.4.1",
 	"The primary mail server cannot be reached to verify the recipient, please try again later"
@@ -383,7 +433,8 @@ const struct reply *verify_deferral_reply(enum verify_result r)
 	switch (r) {
 	case VERIFY_UNKNOWN: return &unknown_reply;
 	case VERIFY_UNAVAILABLE: return &unavailable_reply;
-	case VERIFY_PASS: case VERIFY_FAIL: case VERIFY_CATCHALL: break;
+	case VERIFY_FAIL: return &stale_refusal_reply;
+	case VERIFY_PASS: case VERIFY_CATCHALL: break;
 	}
 	return NULL;
 }

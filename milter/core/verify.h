@@ -77,14 +77,17 @@ enum verify_result {
 
 /*
  * What the reply to RCPT TO proves.  2xx: PASS.  5xx: FAIL when the
- * enhanced code is 5.1.x other than 5.1.7 and 5.1.8 (those are the
- * sender's address: our probe's, not the recipient's), or when there is no
- * enhanced code and the code is 550, 551 or 553 (mailbox unavailable, not
- * local, name not allowed, RFC 5321 4.2.3).  Every other 5xx -- 5.7.x
- * policy ("Client host rejected", "Relay access denied"), 552 / 5.2.x
- * (storage: the mailbox exists), 554 without 5.1.x, 500-504 syntax --
- * refused the probe, not the address: UNKNOWN.  4xx, NULL (no reply) and
- * anything but a complete reply: UNKNOWN.  parsed may be NULL.
+ * enhanced code says the destination address does not work (5.1.1, 5.1.2,
+ * 5.1.3, 5.1.4, 5.1.6, 5.1.10) and the text is not about the sender; or,
+ * without an enhanced code, when the code is 550, 551 or 553 and the text
+ * says the address does not exist ("User unknown", "no such user", "no
+ * mailbox here", "Unrouteable address") without words of policy.  Every
+ * other 5xx -- 5.7.x policy ("Client host rejected", "Relay access
+ * denied"), 5.1.0 and the sender's 5.1.7 and 5.1.8 (our probe's), 552 /
+ * 5.2.x (storage: the mailbox exists), 554 without 5.1.x, 500-504 syntax,
+ * a bare "550 relay not permitted" -- refused the probe, not the address:
+ * UNKNOWN.  4xx, NULL (no reply) and anything but a complete reply:
+ * UNKNOWN.  parsed may be NULL.
  */
 enum verify_result verify_map_rcpt(const char *raw, size_t len, struct smtp_reply *parsed);
 /* The same, of a reply parsed already (SMTP_REPLY_COMPLETE). */
@@ -221,9 +224,10 @@ bool verify_applies(enum route_kind kind, bool domain_relayed);
 void verify_refusal_reply(const struct reply *base, const char *primary_text,
 			  struct reply *out);
 /*
- * The deferral when the operator chose to defer what verification could
- * not prove (UNKNOWN: 450 4.1.1; UNAVAILABLE: 451 4.4.1); NULL for a
- * result that is never deferred.
+ * The deferral of what verification could not prove: UNKNOWN (450 4.1.1)
+ * and UNAVAILABLE (451 4.4.1) where the operator chose to defer them, and
+ * a FAIL kept past its TTL and used while the primary is down (450 4.1.1:
+ * the mailbox may exist by now); NULL for a result that is never deferred.
  */
 const struct reply *verify_deferral_reply(enum verify_result r);
 

@@ -635,6 +635,17 @@ static void test_rcpt_unverified(void)
 	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
 	CU_ASSERT_STRING_EQUAL(v.reply.code, "450");
 	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.1.1");
+	/* a refusal kept past its TTL and used in an outage defers: no proof any more */
+	use_config("rcpt_unverified = reject\n");
+	o.result = VERIFY_FAIL;
+	o.stale = true;
+	v = judge_helo("mail.sender.example");
+	CU_ASSERT_EQUAL(v.kind, VERDICT_TEMPFAIL);
+	CU_ASSERT_EQUAL(v.fired, 0);
+	CU_ASSERT_STRING_EQUAL(v.reply.code, "450");
+	CU_ASSERT_STRING_EQUAL(v.reply.xcode, "4.1.1");
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.reply.text, "cannot be reached"));
+	o.stale = false;
 	/* a DNS failure elsewhere keeps the DNS deferral's words */
 	use_config("rcpt_unverified = reject\nverify_tempfail_unknown = yes\n");
 	o.result = VERIFY_UNKNOWN;

@@ -76,8 +76,27 @@ static const struct reply_case rcpt_cases[] = {
 	{"354 End data with <CR><LF>.<CR><LF>\r\n", VERIFY_UNKNOWN, 354, "",
 	 "End data with <CR><LF>.<CR><LF>"},
 	/* an enhanced code of another class is text, and the basic code decides */
-	{"550 4.1.1 odd\r\n", VERIFY_FAIL, 550, "", "4.1.1 odd"},
-	{"550\r\n", VERIFY_FAIL, 550, "", ""},
+	{"550 4.1.1 odd\r\n", VERIFY_UNKNOWN, 550, "", "4.1.1 odd"},
+	{"550 4.1.1 User unknown\r\n", VERIFY_FAIL, 550, "", "4.1.1 User unknown"},
+	{"550\r\n", VERIFY_UNKNOWN, 550, "", ""},
+	/* the probe's sender refused at RCPT (Postfix's smtpd_reject_unlisted_sender) */
+	{"550 5.1.0 <probe@example.net>: Sender address rejected: User unknown in local "
+	 "recipient table\r\n", VERIFY_UNKNOWN, 550, "5.1.0",
+	 "<probe@example.net>: Sender address rejected: User unknown in local recipient table"},
+	{"550 5.1.1 <probe@example.net>: Sender address rejected: User unknown\r\n",
+	 VERIFY_UNKNOWN, 550, "5.1.1", "<probe@example.net>: Sender address rejected: User unknown"},
+	/* without an enhanced code, 550 is policy as often as it is a mailbox */
+	{"550 relay not permitted\r\n", VERIFY_UNKNOWN, 550, "", "relay not permitted"},
+	{"550 Requested action not taken: mailbox unavailable\r\n", VERIFY_UNKNOWN, 550, "",
+	 "Requested action not taken: mailbox unavailable"},
+	{"553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)\r\n",
+	 VERIFY_UNKNOWN, 553, "", "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"},
+	{"550 sorry, no mailbox here by that name. (#5.1.1)\r\n", VERIFY_FAIL, 550, "",
+	 "sorry, no mailbox here by that name. (#5.1.1)"},
+	{"550 Unknown user; client host blocked\r\n", VERIFY_UNKNOWN, 550, "",
+	 "Unknown user; client host blocked"},
+	{"550 5.1.5 Destination address valid\r\n", VERIFY_UNKNOWN, 550, "5.1.5",
+	 "Destination address valid"},
 };
 
 static void test_rcpt_mapping(void)
@@ -371,7 +390,7 @@ static void test_applies_and_deferrals(void)
 	CU_ASSERT_FALSE(verify_applies(ROUTE_NULLMX, true));
 	CU_ASSERT_STRING_EQUAL(verify_deferral_reply(VERIFY_UNKNOWN)->code, "450");
 	CU_ASSERT_STRING_EQUAL(verify_deferral_reply(VERIFY_UNAVAILABLE)->code, "451");
-	CU_ASSERT_PTR_NULL(verify_deferral_reply(VERIFY_FAIL));
+	CU_ASSERT_STRING_EQUAL(verify_deferral_reply(VERIFY_FAIL)->code, "450");
 	CU_ASSERT_PTR_NULL(verify_deferral_reply(VERIFY_PASS));
 	CU_ASSERT_PTR_NULL(verify_deferral_reply(VERIFY_CATCHALL));
 }
