@@ -77,6 +77,11 @@ static void fail(struct callahead *ca, struct callahead_answer *ans, enum callah
 	answer(ans, st, step);
 }
 
+/*
+ * From our own address when given; one that is not this host's (an MTA on
+ * another host, a NAT'd {daemon_addr}) is left to the kernel's choice
+ * rather than failing the probe.
+ */
 static bool bind_source(int fd, const struct netaddr *source)
 {
 	struct sockaddr_storage ss;
@@ -85,7 +90,7 @@ static bool bind_source(int fd, const struct netaddr *source)
 	if (source == NULL || netaddr_is_unspecified(source))
 		return true;
 	len = netaddr_to_sockaddr(source, 0, &ss);
-	return bind(fd, (struct sockaddr *)&ss, len) == 0;
+	return bind(fd, (struct sockaddr *)&ss, len) == 0 || errno == EADDRNOTAVAIL;
 }
 
 /* A connected descriptor, or -1 with *st saying why. */
@@ -97,14 +102,18 @@ static int connect_to(const struct netaddr *a, const struct callahead_settings *
 	int fd, err = 0, ready;
 	socklen_t errlen = sizeof err;
 
-	*st = CALLAHEAD_CONNECT_FAILED;
+	*st = CALLAHEAD_LOCAL_ERROR;
 	if (s->source != NULL && s->source->family != a->family)
 		return -1;
 	fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (!bind_source(fd, s->source) ||
-	    (connect(fd, (struct sockaddr *)&ss, len) != 0 && errno != EINPROGRESS)) {
+	if (!bind_source(fd, s->source)) {
+		close(fd);
+		return -1;
+	}
+	*st = CALLAHEAD_CONNECT_FAILED;
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0 && errno != EINPROGRESS) {
 		close(fd);
 		return -1;
 	}
@@ -262,7 +271,7 @@ struct callahead *callahead_open(const struct netaddr *exchanger,
 	if (!safe_address(s->sender, strlen(s->sender), &non_ascii) || non_ascii)
 		return NULL;
 	if ((ca = calloc(1, sizeof *ca)) == NULL) {
-		answer(ans, CALLAHEAD_CONNECT_FAILED, PROBE_STEP_CONNECT);
+		answer(ans, CALLAHEAD_LOCAL_ERROR, PROBE_STEP_CONNECT);
 		return NULL;
 	}
 	snprintf(ca->sender, sizeof ca->sender, "%s", s->sender);
@@ -458,6 +467,7 @@ const char *callahead_status_name(enum callahead_status st)
 	case CALLAHEAD_CLOSED: return "closed";
 	case CALLAHEAD_GARBAGE: return "garbage";
 	case CALLAHEAD_CONNECT_FAILED: return "connect-failed";
+	case CALLAHEAD_LOCAL_ERROR: return "local-error";
 	case CALLAHEAD_BAD_ADDRESS: return "bad-address";
 	case CALLAHEAD_NOT_OPEN: return "not-open";
 	}

@@ -40,7 +40,8 @@ enum callahead_status {
 	CALLAHEAD_TIMEOUT,          /* the budget ran out */
 	CALLAHEAD_CLOSED,           /* the exchanger closed or reset the connection */
 	CALLAHEAD_GARBAGE,          /* it wrote something that is not an SMTP reply */
-	CALLAHEAD_CONNECT_FAILED,   /* refused, unreachable, or the source address not ours */
+	CALLAHEAD_CONNECT_FAILED,   /* refused or unreachable: the exchanger is down */
+	CALLAHEAD_LOCAL_ERROR,      /* no socket here (descriptors exhausted): says nothing of it */
 	CALLAHEAD_BAD_ADDRESS,      /* an address not to write into a command (CR, LF, '>'...) */
 	CALLAHEAD_NOT_OPEN          /* the session failed before: nothing more is asked */
 };

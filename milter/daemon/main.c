@@ -299,12 +299,40 @@ static void write_stats(const struct config *cfg)
 	}
 }
 
-/*
- * The verification store is swept in small steps (one write transaction
- * each), so that a sweep never holds the writers up for long.
- */
+/* The store swept in small steps, never holding writers up; idle probes closed soon. */
 #define PRUNE_INTERVAL 300
 #define PRUNE_BUDGET 1000
+#define REAP_INTERVAL 5
+
+struct timers {
+	time_t next_write, next_prune;
+};
+
+/*
+ * The signal thread's work between signals: idle probe connections
+ * closed, the store swept now and then, stats_file rewritten.  Returns
+ * how long to wait for a signal before the next round.
+ */
+static time_t periodic_work(const struct config *cfg, struct timers *t)
+{
+	time_t now = time(NULL), wait = REAP_INTERVAL;
+
+	verifier_reap();
+	if (cfg != NULL && now >= t->next_prune) {
+		verifier_prune(cfg, PRUNE_BUDGET);
+		t->next_prune = now + PRUNE_INTERVAL;
+	}
+	if (cfg == NULL || cfg->stats_file[0] == '\0')
+		return wait;
+	/* the first write at once; a shorter interval from a reload at once too */
+	if (t->next_write == 0 || t->next_write > now + cfg->stats_interval)
+		t->next_write = now;
+	if (now >= t->next_write) {
+		write_stats(cfg);
+		t->next_write = now + cfg->stats_interval;
+	}
+	return t->next_write - now < wait ? t->next_write - now : wait;
+}
 
 /*
  * Takes SIGUSR1 (reload) and SIGUSR2 (log the counters), and between them
@@ -314,27 +342,13 @@ static void write_stats(const struct config *cfg)
 static void *signal_thread(void *arg)
 {
 	sigset_t *set = arg;
-	time_t next_write = 0;
+	struct timers t = {0, 0};
 
 	for (;;) {
 		struct config *cfg = config_acquire();
-		struct timespec wait = {PRUNE_INTERVAL, 0};
-		time_t now = time(NULL);
+		struct timespec wait = {periodic_work(cfg, &t), 0};
 		int sig;
 
-		if (cfg != NULL)
-			verifier_prune(cfg, PRUNE_BUDGET);
-
-		if (cfg != NULL && cfg->stats_file[0] != '\0') {
-			/* the first write at once; a shorter interval from a reload at once too */
-			if (next_write == 0 || next_write > now + cfg->stats_interval)
-				next_write = now;
-			if (now >= next_write) {
-				write_stats(cfg);
-				next_write = now + cfg->stats_interval;
-			}
-			wait.tv_sec = next_write - now;
-		}
 		config_release(cfg);
 		sig = sigtimedwait(set, NULL, &wait);
 		if (sig == SIGUSR1) {

@@ -430,6 +430,7 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 	judge_opts(s, exempt_client ? NULL : &rec.base, q->rcpt, q->verify_live, j);
 	print_outcome(s, q, j);
 	verifier_close();
+	verifier_close_store();
 	rc = exit_status(&j->verdict);
 	recorder_clear(&rec);
 	dns_stop();

@@ -18,63 +18,29 @@
 
 #include "daemon/callahead.h"
 #include "daemon/log.h"
+#include "daemon/monotime.h"
 #include "daemon/probe.h"
+#include "daemon/probepool.h"
 #include "daemon/stats.h"
 #include "daemon/verifier.h"
 #include "daemon/verifycache.h"
 
-/*
- * How long an idle probe connection is kept for the next probe: long
- * enough for the recipients of one message and a burst of sessions, far
- * below any server's idle timeout (Postfix's smtpd_timeout is 300 s).
- */
-#define IDLE_KEEP_MS 10000
-/* Exchangers whose connections are pooled at once; more are not pooled. */
-#define POOL_SLOTS 64
-#define IDLE_PER_SLOT 4
 #define KEY_MAX (VERIFYCACHE_KEY_MAX + 1)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t changed;          /* a flight landed or a connection came free */
+static pthread_cond_t changed;          /* a flight landed */
 static pthread_once_t cond_once = PTHREAD_ONCE_INIT;
 static struct verifycache *store;
 
-/* ---- the clock ---- */
-
-static long now_ms(void)
+/* Waits (lock held) for a landing or the deadline: false once it has passed. */
+static bool wait_change(long deadline_ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	return monotime_wait(&changed, &lock, deadline_ms);
 }
 
 static void cond_init(void)
 {
-	pthread_condattr_t a;
-
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&changed, &a);
-	pthread_condattr_destroy(&a);
-}
-
-/* Waits (lock held) for a change or the deadline: false once it has passed. */
-static bool wait_change(long deadline_ms)
-{
-	struct timespec ts;
-	long left = deadline_ms - now_ms();
-
-	if (left <= 0)
-		return false;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += left / 1000;
-	ts.tv_nsec += (left % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return pthread_cond_timedwait(&changed, &lock, &ts) != ETIMEDOUT || now_ms() < deadline_ms;
+	monotime_cond_init(&changed);
 }
 
 /* ---- flights: one probe per key at a time ---- */
@@ -152,99 +118,6 @@ static bool flight_wait(const struct flight *f, long deadline_ms)
 	return true;
 }
 
-/* ---- exchanger pools: a cap on connections, idle ones reused ---- */
-
-struct idle_conn {
-	struct callahead *ca;
-	long since_ms;
-};
-
-struct slot {
-	struct netaddr addr;
-	unsigned port;
-	bool used;
-	int active;                     /* probes running on this exchanger */
-	int idle_count;
-	struct idle_conn idle[IDLE_PER_SLOT];
-};
-
-static struct slot slots[POOL_SLOTS];
-
-static struct slot *slot_find(const struct netaddr *a, unsigned port)
-{
-	struct slot *free_slot = NULL;
-
-	for (size_t i = 0; i < POOL_SLOTS; i++) {
-		struct slot *s = &slots[i];
-
-		if (s->used && s->port == port && netaddr_equal(&s->addr, a))
-			return s;
-		if (free_slot == NULL && (!s->used || (s->active == 0 && s->idle_count == 0)))
-			free_slot = s;
-	}
-	if (free_slot != NULL)
-		*free_slot = (struct slot){.addr = *a, .port = port, .used = true};
-	return free_slot;
-}
-
-/* Closes what has been idle too long (lock held). */
-static void slot_reap(struct slot *s, long now)
-{
-	int kept = 0;
-
-	for (int i = 0; i < s->idle_count; i++) {
-		if (now - s->idle[i].since_ms < IDLE_KEEP_MS)
-			s->idle[kept++] = s->idle[i];
-		else
-			callahead_close(s->idle[i].ca);
-	}
-	s->idle_count = kept;
-}
-
-/*
- * A turn on the exchanger: false when max probes are running on it
- * until the deadline.  *ca is an idle session to reuse, or NULL.
- */
-static bool slot_acquire(const struct netaddr *a, unsigned port, int max, long deadline_ms,
-			 struct slot **out, struct callahead **ca)
-{
-	struct slot *s;
-
-	*ca = NULL;
-	pthread_mutex_lock(&lock);
-	s = slot_find(a, port);
-	while (s != NULL && s->active >= max)
-		if (!wait_change(deadline_ms) && s->active >= max) {
-			pthread_mutex_unlock(&lock);
-			return false;
-		}
-	if (s != NULL) {
-		s->active++;
-		slot_reap(s, now_ms());
-		if (s->idle_count > 0)
-			*ca = s->idle[--s->idle_count].ca;
-	}
-	*out = s;
-	pthread_mutex_unlock(&lock);
-	return true;
-}
-
-/* The turn ends: a session that can go on is kept for the next probe. */
-static void slot_release(struct slot *s, struct callahead *ca)
-{
-	pthread_mutex_lock(&lock);
-	if (s != NULL) {
-		s->active--;
-		if (callahead_alive(ca) && s->idle_count < IDLE_PER_SLOT) {
-			s->idle[s->idle_count++] = (struct idle_conn){ca, now_ms()};
-			ca = NULL;
-		}
-		pthread_cond_broadcast(&changed);
-	}
-	pthread_mutex_unlock(&lock);
-	callahead_close(ca);
-}
-
 /* ---- the store ---- */
 
 bool verifier_open(const char *dir, size_t map_size, char *err, size_t errlen)
@@ -256,15 +129,18 @@ bool verifier_open(const char *dir, size_t map_size, char *err, size_t errlen)
 	return store != NULL;
 }
 
+void verifier_reap(void)
+{
+	probepool_reap();
+}
+
 void verifier_close(void)
 {
-	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < POOL_SLOTS; i++) {
-		for (int j = 0; j < slots[i].idle_count; j++)
-			callahead_close(slots[i].idle[j].ca);
-		slots[i].idle_count = 0;
-	}
-	pthread_mutex_unlock(&lock);
+	probepool_close();
+}
+
+void verifier_close_store(void)
+{
 	verifycache_close(store);
 	store = NULL;
 }
@@ -370,7 +246,7 @@ enum probe_outcome { PROBED_ANSWERED, PROBED_UNANSWERED, PROBED_UNREACHABLE };
 
 static int left_ms(long deadline_ms)
 {
-	long left = deadline_ms - now_ms();
+	long left = deadline_ms - monotime_ms();
 
 	return left > 0 ? (int)left : 0;
 }
@@ -390,17 +266,37 @@ static bool ask(struct probe *p, struct callahead *ca)
 	return p->ans[0].status == CALLAHEAD_ANSWERED || p->ans[0].status == CALLAHEAD_REFUSED;
 }
 
-/* A new session to the address; NULL when it could not be had. */
-static struct callahead *open_session(struct probe *p, const struct netaddr *a, unsigned port)
+/*
+ * A new session to the address; NULL when it could not be had, and *down
+ * when that proves the exchanger down: refused or unreachable, or no
+ * SYN-ACK within a whole mx_probe_timeout_ms.  A connect cut short by what
+ * was left of the budget, or failing here (no descriptor), proves nothing.
+ */
+static struct callahead *open_session(struct probe *p, const struct netaddr *a, unsigned port,
+				      bool *down)
 {
 	const struct config *cfg = p->rq->cfg;
+	int budget = left_ms(p->deadline_ms);
+	enum callahead_status st;
 	struct callahead_settings cs = {p->rq->helo ? p->rq->helo : "localhost",
 					cfg->verify_sender, source_for(p->rq, a), port,
 					cfg->mx_probe_timeout_ms};
-	struct callahead *ca = callahead_open(a, &cs, left_ms(p->deadline_ms), &p->ans[0]);
+	struct callahead *ca;
 
+	*down = false;
+	if (budget <= 0) {
+		p->ans[0] = (struct callahead_answer){.status = CALLAHEAD_TIMEOUT,
+						      .step = PROBE_STEP_CONNECT};
+		return NULL;
+	}
+	ca = callahead_open(a, &cs, budget, &p->ans[0]);
+	st = p->ans[0].status;
+	if (p->ans[0].step == PROBE_STEP_CONNECT)
+		*down = st == CALLAHEAD_CONNECT_FAILED ||
+			(st == CALLAHEAD_TIMEOUT && budget >= cfg->mx_probe_timeout_ms);
 	/* the connect was a probe of the exchanger: backup_primary_up shares it */
-	probe_note(a, (int)port, p->ans[0].step != PROBE_STEP_CONNECT, cfg->mx_probe_ttl);
+	if (*down || p->ans[0].step != PROBE_STEP_CONNECT)
+		probe_note(a, (int)port, !*down, cfg->mx_probe_ttl);
 	return ca;
 }
 
@@ -411,24 +307,25 @@ static struct callahead *open_session(struct probe *p, const struct netaddr *a, 
 static enum probe_outcome probe_address(struct probe *p, const struct netaddr *a, unsigned port)
 {
 	const struct config *cfg = p->rq->cfg;
-	struct slot *s;
+	struct probepool_slot *s;
 	struct callahead *ca;
-	bool answered = false;
+	bool answered = false, reopen = true, down = false;
 
 	p->tried = true;
-	if (!slot_acquire(a, port, cfg->verify_max_probes, p->deadline_ms, &s, &ca))
+	if (!probepool_acquire(a, port, cfg->verify_max_probes, p->deadline_ms, &s, &ca))
 		return PROBED_UNANSWERED;
 	if (ca != NULL && !(answered = ask(p, ca))) {
+		/* an idle session the exchanger closed is replaced; a slow or broken one is not */
+		reopen = p->ans[0].status == CALLAHEAD_CLOSED;
 		callahead_close(ca);
 		ca = NULL;
 	}
-	if (!answered && (ca = open_session(p, a, port)) != NULL)
+	if (!answered && reopen && (ca = open_session(p, a, port, &down)) != NULL)
 		answered = ask(p, ca);
-	slot_release(s, ca);
+	probepool_release(s, ca);
 	if (answered)
 		return PROBED_ANSWERED;
-	/* refused, unreachable, or no SYN-ACK within mx_probe_timeout_ms: down */
-	return p->ans[0].step == PROBE_STEP_CONNECT ? PROBED_UNREACHABLE : PROBED_UNANSWERED;
+	return down ? PROBED_UNREACHABLE : PROBED_UNANSWERED;
 }
 
 /*
@@ -501,6 +398,8 @@ static void set_outcome(struct verifier_result *out, enum verify_result r, bool 
 {
 	out->outcome.result = r;
 	out->outcome.cached = cached;
+	out->outcome.stale = false;
+	out->exchanger[0] = out->primary_text[0] = '\0';
 	if (rec != NULL) {
 		snprintf(out->exchanger, sizeof out->exchanger, "%s", rec->exchanger);
 		snprintf(out->primary_text, sizeof out->primary_text, "%s", rec->text);
@@ -599,7 +498,7 @@ static bool lead_domain(const struct verifier_request *rq, struct lookup *l, str
 
 	if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
 		for (size_t i = 0; i < sizeof bytes; i++)
-			bytes[i] = (unsigned char)(now_ms() >> (i % 4 * 8));
+			bytes[i] = (unsigned char)(monotime_ms() >> (i % 4 * 8));
 	verify_random_local(bytes, local);
 	/* a domain too long for any local part: nothing to test it with, unknown */
 	if (verify_random_address(local, rq->domain, random_rcpt, sizeof random_rcpt))
@@ -644,6 +543,30 @@ static enum flight_outcome flight_outcome(const struct flight *f, long deadline_
 	return f->down ? FLIGHT_DOWN : FLIGHT_ANSWERED;
 }
 
+/*
+ * A new leader looks in the store once more: the flight it would lead may
+ * have landed, and gone, while this session waited for the domain's test.
+ * Then that answer is this session's too, and no probe is made.
+ */
+static bool settled_meanwhile(struct lookup *l, struct flight *rf, struct verifier_result *out)
+{
+	struct verifycache_record rec;
+	int64_t now = (int64_t)time(NULL);
+
+	if (!load(l->rkey, &rec) || !verify_entry_is_fresh(&rec.entry, now) ||
+	    (rec.entry.result != VERIFY_PASS && rec.entry.result != VERIFY_FAIL))
+		return false;
+	pthread_mutex_lock(&lock);
+	if (rf != NULL) {
+		rf->down = false;
+		flight_land(rf, rec.entry.result, &rec);
+	}
+	pthread_mutex_unlock(&lock);
+	set_outcome(out, rec.entry.result, true, &rec);
+	out->network = true;
+	return true;
+}
+
 /* The recipient's flight: lead it, or wait for its answer.  False: none answered. */
 static bool rcpt_flight(const struct verifier_request *rq, struct lookup *l, long deadline_ms,
 			struct verifier_result *out)
@@ -655,6 +578,12 @@ static bool rcpt_flight(const struct verifier_request *rq, struct lookup *l, lon
 	pthread_mutex_lock(&lock);
 	rf = flight_join(l->rkey, &leader);
 	pthread_mutex_unlock(&lock);
+	if ((leader || rf == NULL) && settled_meanwhile(l, rf, out)) {
+		pthread_mutex_lock(&lock);
+		flight_leave(rf);
+		pthread_mutex_unlock(&lock);
+		return true;
+	}
 	if (leader || rf == NULL) {
 		bool answered = lead_rcpt(rq, l, rf, deadline_ms, out);
 
@@ -741,7 +670,7 @@ static bool verify_by_probe(const struct verifier_request *rq, struct lookup *l,
 void verifier_check(const struct verifier_request *rq, struct verifier_result *out)
 {
 	struct lookup l;
-	long deadline_ms = now_ms() + rq->cfg->verify_timeout_ms;
+	long deadline_ms = monotime_ms() + rq->cfg->verify_timeout_ms;
 	enum verify_plan plan;
 
 	memset(out, 0, sizeof *out);

@@ -60,8 +60,17 @@ bool verifier_open(const char *dir, size_t map_size, char *err, size_t errlen);
  * the filter says it verifies without a store.
  */
 void verifier_start(const struct config *cfg);
-/* Closes the store and every idle probe connection. */
+/* Closes the idle probe connections kept past 10 seconds: for a timer. */
+void verifier_reap(void);
+/*
+ * At stop: closes every idle probe connection, and those sessions still
+ * running release later.  The store stays open, since libmilter may still
+ * run sessions when smfi_main returns; the process exit closes it (each
+ * answer was committed when it was put).
+ */
 void verifier_close(void);
+/* Closes the store, where no other thread can use it any more (query mode). */
+void verifier_close_store(void);
 /* Deletes what is no use even in an outage: a bounded sweep, for a timer. */
 size_t verifier_prune(const struct config *cfg, size_t budget);
 
