@@ -127,9 +127,10 @@ static void explain_unverified(const struct rcpt_facts *r, char *buf, size_t len
 	char text[REPLY_TEXT_MAX + 1] = "";
 	size_t n = 0;
 
-	/* the primary's words, read as they would be in the reply: controls as '?' */
+	/* the primary's words, as the reply quotes them: controls as '?', '"' as '\'' */
 	for (const char *p = o != NULL ? o->primary_text : NULL; p && *p && n < REPLY_TEXT_MAX; p++)
-		text[n++] = (unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e ? '?' : *p;
+		text[n++] = *p == '"' ? '\'' :
+			    (unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e ? '?' : *p;
 	text[n] = '\0';
 	snprintf(buf, len, "%s, a more preferred exchanger of %s, refused %s%s: \"%s\"; the "
 		 "primary answers for its recipients: a new mailbox there is accepted once "
