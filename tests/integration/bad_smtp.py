@@ -9,6 +9,10 @@ audit's tests.  Modes:
            bytes >= 0x80, quotes and backslashes; RCPT is accepted
   hangup   greets, answers EHLO, and closes the connection at MAIL FROM
   rcptjunk greets, answers EHLO and MAIL, then writes junk for RCPT
+  policy   refuses every RCPT by policy with no enhanced code, as Exim
+           may: "550 relay not permitted"
+  slow     refuses every RCPT as an unknown user (550 5.1.1), at once in
+           the first transaction it serves and 6 s late in every later one
 Serves connections one at a time until killed."""
 import socket
 import sys
@@ -56,6 +60,32 @@ def dialogue_until(conn, verb_end, junk):
             reply(conn, b"250 2.0.0 Ok")
 
 
+TRANSACTIONS = [0]
+
+
+def scripted(conn, rcpt_reply, slow_after_first):
+    """A good dialogue whose RCPTs all get rcpt_reply, late if asked."""
+    reply(conn, b"220 mx1.example.net ESMTP")
+    f = conn.makefile("rb")
+    for raw in f:
+        verb = raw[:4].upper()
+        if verb in (b"EHLO", b"HELO"):
+            reply(conn, b"250-mx1.example.net")
+            reply(conn, b"250 PIPELINING")
+        elif verb == b"MAIL":
+            TRANSACTIONS[0] += 1
+            reply(conn, b"250 2.1.0 Ok")
+        elif verb == b"RCPT":
+            if slow_after_first and TRANSACTIONS[0] > 1:
+                time.sleep(6)
+            reply(conn, rcpt_reply)
+        elif verb == b"QUIT":
+            reply(conn, b"221 bye")
+            return
+        else:
+            reply(conn, b"250 2.0.0 Ok")
+
+
 def serve(conn, mode):
     if mode == "garbage":
         conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
@@ -71,6 +101,11 @@ def serve(conn, mode):
         dialogue_until(conn, b"MAIL", False)
     elif mode == "rcptjunk":
         dialogue_until(conn, b"RCPT", True)
+    elif mode == "policy":
+        scripted(conn, b"550 relay not permitted", False)
+    elif mode == "slow":
+        scripted(conn, b"550 5.1.1 <x@fault.example.net>: Recipient address rejected: "
+                 b"User unknown", True)
 
 
 def main():

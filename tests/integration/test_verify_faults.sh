@@ -1,131 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# test_verify_faults.sh -- rcpt_unverified against primaries whose refusals
-# are not about the recipient: each case must never end in a 5xx at the
-# backup.  A primary that refuses the probe's configured sender at RCPT
-# (Postfix's smtpd_reject_unlisted_sender with smtpd_delay_reject, 5.1.0),
-# a primary whose policy refusal has no enhanced code (Exim's "550 relay
-# not permitted"), and an answer kept past verify_negative_ttl that still
-# refuses once the primary is gone.
+# test_verify_faults.sh -- rcpt_unverified against primaries whose answers
+# are not about the recipient, and against the timing of shared probes:
+# none of these may end in a 5xx at the backup.  A primary that refuses
+# the probe's sender at RCPT (Postfix's smtpd_reject_unlisted_sender with
+# smtpd_delay_reject: 5.1.0), one whose policy refusal has no enhanced
+# code ("550 relay not permitted"), a refusal kept past its TTL once the
+# primary is gone (it defers), a primary slow to answer on a reused probe
+# connection (unknown, never "down"), and 200 concurrent sessions for one
+# recipient with a cold cache (one catch-all test and one probe).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/verify_lib.sh"
 
-PRIMARY=$T/primary
-
-postfix_master() {
-	cat <<-CONF
-	$MX2:25 inet n - n - - smtpd -o myhostname=mx2.example.net -o syslog_name=postfix-mx2
-	CONF
-	postfix_services
-}
-
-KNOWN="alice@example.net bob@example.net"
-EXTRA_PRIMARY=""
-
-primary_conf() {
-	local maps="" r
-	for r in $KNOWN; do maps+="$r=ok, "; done
-	cat <<-CONF
-	compatibility_level = 3.6
-	queue_directory = $PRIMARY/queue
-	data_directory = $PRIMARY/data
-	mail_owner = postfix
-	setgid_group = postdrop
-	myhostname = mx1.example.net
-	mydomain = example.net
-	mydestination =
-	relay_domains = example.net fault.example.net
-	relay_recipient_maps = inline:{ ${maps} }
-	mynetworks = 127.0.0.1/32
-	smtpd_relay_restrictions = reject_unauth_destination
-	inet_interfaces = all
-	inet_protocols = ipv4
-	relay_transport = discard:
-	default_transport = discard:
-	maillog_file = $PRIMARY/maillog
-	maillog_file_prefixes = $T
-	smtpd_error_sleep_time = 0
-	smtpd_soft_error_limit = 10000
-	smtpd_hard_error_limit = 10000
-	biff = no
-	$EXTRA_PRIMARY
-	CONF
-}
-
-start_primary() {
-	mkdir -p "$PRIMARY/etc" "$PRIMARY/queue" "$PRIMARY/data"
-	chown postfix "$PRIMARY/data"
-	primary_conf >"$PRIMARY/etc/main.cf"
-	{ printf '%s:25 inet n - n - - smtpd\n' "$MX1"; postfix_services; } >"$PRIMARY/etc/master.cf"
-	touch "$PRIMARY/maillog"
-	local before i
-	before=$(grep -c "daemon started" "$PRIMARY/maillog")
-	nsexec script -qec "postfix -c $PRIMARY/etc start" /dev/null >"$PRIMARY/start.out" 2>&1
-	for ((i = 0; i < 200; i++)); do
-		[ "$(grep -c "daemon started" "$PRIMARY/maillog")" -gt "$before" ] &&
-			nsexec ss -Hltn "src $MX1 and sport = :25" | grep -q . && return 0
-		sleep 0.1
-	done
-	log "the primary did not start"; cat "$PRIMARY/start.out" "$PRIMARY/maillog" >&2
-	exit 1
-}
-
-stop_primary() {
-	local pid i
-	nsexec postfix -c "$PRIMARY/etc" stop >/dev/null 2>&1
-	pid=$(tr -d ' ' <"$PRIMARY/queue/pid/master.pid" 2>/dev/null)
-	[ -n "$pid" ] && stop_pid "$pid"
-	for ((i = 0; i < 100; i++)); do
-		nsexec ss -Hltn "src $MX1 and sport = :25" | grep -q . || return 0
-		sleep 0.1
-	done
-}
-
-# An Exim-like primary: every RCPT refused by policy, with no enhanced code.
-FAKE_PID=
-start_policy_primary() {
-	cat >"$T/policy_smtp.py" <<-'PY'
-	import socket, sys
-	s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	s.bind((sys.argv[1], 25)); s.listen(16)
-	while True:
-	    c, _ = s.accept(); f = c.makefile("rb")
-	    c.sendall(b"220 mx1.example.net ESMTP Exim 4.96\r\n")
-	    for raw in f:
-	        v = raw[:4].upper()
-	        if v == b"EHLO": c.sendall(b"250-mx1.example.net Hello\r\n250 PIPELINING\r\n")
-	        elif v == b"RCPT": c.sendall(b"550 relay not permitted\r\n")
-	        elif v == b"QUIT": c.sendall(b"221 bye\r\n"); break
-	        else: c.sendall(b"250 OK\r\n")
-	    c.close()
-	PY
-	ip netns exec "$NS" "$PY" "$T/policy_smtp.py" "$MX1" >"$T/fake.out" 2>&1 &
-	FAKE_PID=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		nsexec ss -Hltn "src $MX1 and sport = :25" | grep -q . && return 0
-		sleep 0.1
-	done
-	log "the fake primary did not start"; exit 1
-}
-stop_fake_primary() { [ -n "$FAKE_PID" ] && stop_pid "$FAKE_PID"; FAKE_PID=; }
-
-faults_teardown() {
-	set +e
-	stop_fake_primary
-	[ -f "$PRIMARY/etc/main.cf" ] && stop_primary
-	it_teardown
-}
-
-it_setup
-trap faults_teardown EXIT
-PRIMARY=$T/primary
-mkdir -p "$T/vcache"
-chown nobody "$T/vcache"
-SERVER=$MX2
-SRC=127.0.1.60
-HELO=good.sender.example
-
-BASE="dns_timeout_ms = 300
+verify_setup
+BASE="# integration suite: verification faults
+dns_timeout_ms = 300
 decision_timeout_ms = 3000
 $DNS_CHECKS_OFF
 rcpt_unverified = reject
@@ -134,48 +23,82 @@ verify_cache_dir = $T/vcache
 mx_probe_timeout_ms = 500
 mx_probe_ttl = 0"
 
-accepted_verify() {
-	local name=$1 rcpt=$2 from="$1@sender.example"
-	smtp "$name" "$SRC" "$HELO" "$from" "$rcpt"
-	if expect_reply "$name" accepted; then
-		pass "$name"
-	else
-		grep -F "from=<$from>" "$T/milter.log" | sed 's/^/    | /'
-	fi
+# fresh_milter CONF: the filter with an empty cache
+fresh_milter() {
+	stop_milter
+	rm -f "$T/vcache"/*.mdb
+	start_milter "$1"
 }
 
-# 1. verify_sender in a domain of the primary, which refuses unlisted senders
+# ---- the probe's sender refused at RCPT: not the recipient's refusal -------------
+stop_primary
 EXTRA_PRIMARY="smtpd_reject_unlisted_sender = yes"
 start_primary
-start_milter "$BASE
+fresh_milter "$BASE
 verify_sender = probe@example.net"
-accepted_verify sender_refused_known_user alice@example.net
-grep "probe@example.net" "$PRIMARY/maillog" | grep reject | head -2 | sed 's/^/    primary | /'
-stop_milter
+accepted_verify sender_refused_known_user alice@example.net "unknown(mx1.example.net)"
+expect_line sender_refused_at_primary "$PRIMARY/maillog" "<probe@example.net>: Sender address rejected" \
+	"the primary did not refuse the probe's sender (the case is not made)"
+accepted_verify sender_refused_unknown_user nosuch@example.net "unknown(mx1.example.net)"
 stop_primary
-rm -f "$T/vcache"/*.mdb
-
-# 2. a policy refusal without an enhanced code
-start_policy_primary
-start_milter "$BASE"
-accepted_verify policy_550_known_user bob@fault.example.net
-stop_milter
-stop_fake_primary
-rm -f "$T/vcache"/*.mdb
-
-# 3. a refusal kept past verify_negative_ttl still refuses in an outage
 EXTRA_PRIMARY=""
 start_primary
-start_milter "$BASE
-verify_negative_ttl = 2"
-smtp first_refusal_newbox "$SRC" "$HELO" first@sender.example newbox@example.net
-expect_reply first_refusal_newbox "550 5.1.1 RCPT" && pass first_refusal_newbox
-# the mailbox is created at the primary, the negative answer expires
-KNOWN="$KNOWN newbox@example.net"
-primary_conf >"$PRIMARY/etc/main.cf"
-nsexec postfix -c "$PRIMARY/etc" reload >/dev/null 2>&1
-sleep 3
+
+# ---- a policy refusal without an enhanced code ----------------------------------------
 stop_primary
-accepted_verify expired_negative_in_outage newbox@example.net
+start_fake_primary policy
+fresh_milter "$BASE"
+accepted_verify policy_550_known_user bob@fault.example.net "unknown(mx1.example.net)"
+stop_fake_primary
+
+# ---- a refusal past verify_negative_ttl, while the primary is down: it defers ---------
+start_primary
+fresh_milter "$BASE
+verify_negative_ttl = 2"
+refused_verify expired_first newbox@example.net "fail(mx1.example.net)"
+sleep 3                 # the refusal expires
+stop_primary
+smtp expired_negative_in_outage "$SRC" "$HELO" expired_negative_in_outage@sender.example \
+	newbox@example.net
+expect_reply expired_negative_in_outage "450 4.1.1 RCPT" &&
+	expect_milter_log expired_negative_in_outage expired_negative_in_outage@sender.example \
+		"verify=cached(fail,mx1.example.net,stale)" "verdict=tempfail" &&
+	pass expired_negative_in_outage
+
+# ---- a primary slow on a reused probe connection is not down --------------------------
+start_fake_primary slow
+fresh_milter "$BASE
+verify_negative_ttl = 2"
+refused_verify slow_first bob@fault.example.net "fail(mx1.example.net)"
+sleep 3                 # the refusal expires; the probe connection is still idle
+accepted_verify slow_reused_not_down bob@fault.example.net "unknown(mx1.example.net)"
+expect_milter_log slow_reused_route slow_reused_not_down@sender.example \
+	"route=backup(pref=20,primary=mx1.example.net)" && pass slow_reused_route
+stop_fake_primary
+
+# ---- 200 concurrent sessions for one recipient: one test, one probe -----------------
+start_primary
+for i in $(seq 20 219); do printf '127.0.2.%d good.sender.example\n' "$i"; done >"$T/clients"
+for round in 1 2 3; do
+	fresh_milter "$BASE"
+	before=$(grep -c "disconnect from mx2" "$PRIMARY/maillog")
+	nsexec "$MILTERLOAD" -s "inet:$MILTER_PORT@127.0.0.1" -c 200 -n 200 -C "$T/clients" \
+		-r "<nobody-$round@example.net>" -l "$MX2" >"$T/out/flight$round.txt" 2>&1
+	stop_milter             # the idle probe connections quit
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c "connect from mx2" "$PRIMARY/maillog")" -eq \
+			"$(( $(grep -c "disconnect from mx2" "$PRIMARY/maillog") * 2 ))" ] && break
+		sleep 0.1
+	done
+	n=$(grep "disconnect from mx2" "$PRIMARY/maillog" | tail -n +$((before + 1)) |
+		grep -o ' rcpt=[0-9/]*' | awk -F'[=/]' '{ n += ($3 != "" ? $3 : $2) } END { print n + 0 }')
+	asked=$(grep -c "to=<nobody-$round@example.net>" "$PRIMARY/maillog")
+	if grep -q "rejected=200 " "$T/out/flight$round.txt" && [ "$n" -eq 2 ] && [ "$asked" -eq 1 ]; then
+		pass "one_probe_for_one_recipient_$round"
+	else
+		fail "one_probe_for_one_recipient_$round" "$n RCPT probes, the recipient asked $asked times (want 2 and 1): $(cat "$T/out/flight$round.txt")"
+	fi
+done
+start_milter "$BASE"
 
 summary
