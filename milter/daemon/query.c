@@ -292,7 +292,7 @@ static int exit_status(const struct verdict *v)
  * filter has made it: never created here, so that a query run as root
  * cannot leave root's files where the service user must write.
  */
-static void open_cache(const struct config *cfg)
+static void open_cache(const struct config *cfg, bool live)
 {
 	char data[4096], lock[4096], err[512];
 
@@ -306,8 +306,10 @@ static void open_cache(const struct config *cfg)
 			cfg->verify_cache_dir);
 		return;
 	}
-	if (!verifier_open(cfg->verify_cache_dir, (size_t)cfg->verify_cache_size << 20, err,
-			   sizeof err))
+	/* -l keeps what it asks, as the filter would; else nothing is written */
+	if (live ? !verifier_open(cfg->verify_cache_dir, (size_t)cfg->verify_cache_size << 20, err,
+				  sizeof err)
+		 : !verifier_open_readonly(cfg->verify_cache_dir, err, sizeof err))
 		fprintf(stderr, "mxpolicy-milter: verification cache %s: %s\n",
 			cfg->verify_cache_dir, err);
 }
@@ -426,7 +428,7 @@ int query_run(struct config *cfg, const struct dns_settings *ds, const struct qu
 	dns_deadline_in(&rec.deadline, cfg->decision_timeout_ms);
 	/* Exempt clients are judged without DNS, as in the filter. */
 	exempt_client = cidrset_contains(&cfg->policy.allow_clients, &s->facts.client);
-	open_cache(cfg);
+	open_cache(cfg, q->verify_live);
 	judge_opts(s, exempt_client ? NULL : &rec.base, q->rcpt, q->verify_live, j);
 	print_outcome(s, q, j);
 	verifier_close();

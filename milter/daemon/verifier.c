@@ -145,6 +145,13 @@ void verifier_close_store(void)
 	store = NULL;
 }
 
+bool verifier_open_readonly(const char *dir, char *err, size_t errlen)
+{
+	pthread_once(&cond_once, cond_init);
+	store = verifycache_open_readonly(dir, err, errlen);
+	return store != NULL;
+}
+
 void verifier_start(const struct config *cfg)
 {
 	char err[512];

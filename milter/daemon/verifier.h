@@ -54,6 +54,8 @@ struct verifier_result {
  * without one, probing each recipient.
  */
 bool verifier_open(const char *dir, size_t map_size, char *err, size_t errlen);
+/* The query mode's: the filter's store, read only. */
+bool verifier_open_readonly(const char *dir, char *err, size_t errlen);
 /*
  * The daemon's start: the store of cfg's verify_cache_dir, logged.  Without
  * rcpt_unverified a directory that cannot be used is no news; with it,

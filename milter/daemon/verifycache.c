@@ -81,8 +81,8 @@ static bool decode(const unsigned char *buf, size_t len, struct verifycache_reco
 	return true;
 }
 
-static bool open_env(struct verifycache *c, const char *dir, size_t map_size, char *err,
-		     size_t errlen)
+static bool open_env(struct verifycache *c, const char *dir, size_t map_size, bool readonly,
+		     char *err, size_t errlen)
 {
 	MDB_txn *txn;
 	int rc, dead;
@@ -100,11 +100,12 @@ static bool open_env(struct verifycache *c, const char *dir, size_t map_size, ch
 	 * lose the last answer stored, never the store.
 	 */
 	step = dir;
-	if ((rc = mdb_env_open(c->env, dir, MDB_NOTLS | MDB_NOMETASYNC, 0600)) != 0)
+	if ((rc = mdb_env_open(c->env, dir, MDB_NOTLS | MDB_NOMETASYNC | (readonly ? MDB_RDONLY : 0),
+			       0600)) != 0)
 		goto fail;
 	mdb_reader_check(c->env, &dead);    /* slots a crashed process left */
 	step = "opening the table";
-	if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
+	if ((rc = mdb_txn_begin(c->env, NULL, readonly ? MDB_RDONLY : 0, &txn)) != 0)
 		goto fail;
 	if ((rc = mdb_dbi_open(txn, NULL, 0, &c->dbi)) != 0) {
 		mdb_txn_abort(txn);
@@ -121,7 +122,8 @@ fail:
 	return false;
 }
 
-struct verifycache *verifycache_open(const char *dir, size_t map_size, char *err, size_t errlen)
+static struct verifycache *open_store(const char *dir, size_t map_size, bool readonly,
+				      char *err, size_t errlen)
 {
 	struct verifycache *c = calloc(1, sizeof *c);
 
@@ -129,12 +131,22 @@ struct verifycache *verifycache_open(const char *dir, size_t map_size, char *err
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (!open_env(c, dir, map_size, err, errlen)) {
+	if (!open_env(c, dir, map_size, readonly, err, errlen)) {
 		free(c);
 		return NULL;
 	}
 	pthread_mutex_init(&c->sweep_lock, NULL);
 	return c;
+}
+
+struct verifycache *verifycache_open(const char *dir, size_t map_size, char *err, size_t errlen)
+{
+	return open_store(dir, map_size, false, err, errlen);
+}
+
+struct verifycache *verifycache_open_readonly(const char *dir, char *err, size_t errlen)
+{
+	return open_store(dir, VERIFYCACHE_MAP_SIZE_DEFAULT, true, err, errlen);
 }
 
 void verifycache_close(struct verifycache *c)

@@ -56,6 +56,11 @@ enum verifycache_status {
  * or not ours, a data.mdb that is not an LMDB file, a version mismatch.
  */
 struct verifycache *verifycache_open(const char *dir, size_t map_size, char *err, size_t errlen);
+/*
+ * The same, for reading only (the query mode): nothing is written to the
+ * data file, and the environment must exist already.
+ */
+struct verifycache *verifycache_open_readonly(const char *dir, char *err, size_t errlen);
 void verifycache_close(struct verifycache *c);
 
 enum verifycache_status verifycache_get(struct verifycache *c, const char *key,

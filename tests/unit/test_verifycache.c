@@ -66,6 +66,30 @@ static struct verifycache_record record(enum verify_result r, int64_t now, const
 	return rec;
 }
 
+/* The query mode's store: what the filter kept is read, and nothing is written. */
+static void test_readonly(void)
+{
+	struct verifycache *c, *ro;
+	struct verifycache_record in = record(VERIFY_PASS, t0, ""), out;
+	char err[256] = "";
+
+	fresh_dir();
+	CU_ASSERT_PTR_NULL(verifycache_open_readonly(dir, err, sizeof err));   /* none yet */
+	c = open_ok(1 << 20);
+	CU_ASSERT_TRUE(verifycache_put(c, "r:alice@example.net", &in));
+	verifycache_close(c);
+	ro = verifycache_open_readonly(dir, err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	CU_ASSERT_EQUAL(verifycache_get(ro, "r:alice@example.net", &out), VERIFYCACHE_FOUND);
+	CU_ASSERT_EQUAL(out.entry.result, VERIFY_PASS);
+	CU_ASSERT_FALSE(verifycache_put(ro, "r:bob@example.net", &in));
+	verifycache_close(ro);
+	c = open_ok(1 << 20);
+	CU_ASSERT_EQUAL(verifycache_get(c, "r:bob@example.net", &out), VERIFYCACHE_MISSING);
+	verifycache_close(c);
+	remove_store(dir);
+}
+
 static void test_store_load(void)
 {
 	struct verifycache *c;
@@ -355,7 +379,7 @@ static void test_threads(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
-		UNIT_TEST(test_store_load), UNIT_TEST(test_expiry_fake_clock),
+		UNIT_TEST(test_store_load), UNIT_TEST(test_readonly), UNIT_TEST(test_expiry_fake_clock),
 		UNIT_TEST(test_persistence), UNIT_TEST(test_corrupt_file),
 		UNIT_TEST(test_unreadable_record), UNIT_TEST(test_prune), UNIT_TEST(test_map_full),
 		UNIT_TEST(test_threads),
