@@ -16,14 +16,7 @@
 
 verify_setup
 CONF="# integration suite: recipient verification
-dns_timeout_ms = 300
-decision_timeout_ms = 3000
-$DNS_CHECKS_OFF
-rcpt_unverified = reject
-verify_timeout_ms = 3000
-verify_cache_dir = $T/vcache
-mx_probe_timeout_ms = 500
-mx_probe_ttl = 0
+$VERIFY_CONF
 verify_relay_hosts = inner.example.net=$MX1:25"
 start_milter "$CONF"
 

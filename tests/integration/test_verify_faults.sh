@@ -14,14 +14,7 @@
 
 verify_setup
 BASE="# integration suite: verification faults
-dns_timeout_ms = 300
-decision_timeout_ms = 3000
-$DNS_CHECKS_OFF
-rcpt_unverified = reject
-verify_timeout_ms = 3000
-verify_cache_dir = $T/vcache
-mx_probe_timeout_ms = 500
-mx_probe_ttl = 0"
+$VERIFY_CONF"
 
 # fresh_milter CONF: the filter with an empty cache
 fresh_milter() {

@@ -121,6 +121,15 @@ verify_setup() {
 	mkdir -p "$T/vcache"
 	chown nobody "$T/vcache"
 	SERVER=$MX2
+	# the suites' settings: short budgets, no DNS checks, verification on
+	VERIFY_CONF="dns_timeout_ms = 300
+decision_timeout_ms = 3000
+$DNS_CHECKS_OFF
+rcpt_unverified = reject
+verify_timeout_ms = 3000
+verify_cache_dir = $T/vcache
+mx_probe_timeout_ms = 500
+mx_probe_ttl = 0"
 	[ -x "$MILTERLOAD" ] || { log "no $MILTERLOAD: make check builds it"; exit 1; }
 }
 
