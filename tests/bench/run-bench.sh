@@ -113,10 +113,15 @@ BUILTIN_CHECKS="-o smtpd_helo_required=yes \
 -o smtpd_client_restrictions=reject_unknown_reverse_client_hostname"
 
 # The integration instance, except: mail is discarded, and each
-# configuration has a listener of its own on the primary MX address.
+# configuration has a listener of its own on the primary MX address.  The
+# base's lines for what is set here are left out rather than overridden:
+# every Postfix process warns of an overriding entry at start, and after a
+# reload that many warnings filled the postlog socket while postlogd itself
+# waited to write its own to it (smtpd then hung in its first log line).
 eval "$(declare -f postfix_conf | sed '1s/^postfix_conf/bench_postfix_conf_base/')"
 postfix_conf() {
-	bench_postfix_conf_base
+	bench_postfix_conf_base |
+		grep -Ev '^(default_transport|relay_transport|smtpd_milters|milter_default_action) ='
 	cat <<-CONF
 	default_transport = discard:
 	relay_transport = discard:
