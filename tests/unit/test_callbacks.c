@@ -1080,6 +1080,18 @@ static void test_mta_confirmed_exempt_client(void)
 	close_session();
 }
 
+/* iprev_from_mta = no: the MTA's OK is not taken, the client is looked up. */
+static void test_iprev_from_mta_off(void)
+{
+	mta_says("OK", HONEST, CLIENT);
+	session_after_mta("iprev_from_mta = no\n");
+	CU_ASSERT_EQUAL(resolver.ptr_submitted, 1);
+	CU_ASSERT_EQUAL_FATAL(nprefetched >= 1, 1);
+	CU_ASSERT_EQUAL(prefetched[0].type, DNS_T_PTR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " ptr=" HONEST " iprev=pass iprev_src=dns "));
+	close_session();
+}
+
 /* ---- authentication_results = no: the message accepted at DATA -------------- */
 
 static sfsistat data_logged(void)
@@ -1241,6 +1253,7 @@ int main(void)
 		UNIT_TEST(test_mta_confirmed_client_asks_no_ptr),
 		UNIT_TEST(test_mta_doubt_means_lookup),
 		UNIT_TEST(test_mta_confirmed_exempt_client),
+		UNIT_TEST(test_iprev_from_mta_off),
 		UNIT_TEST(test_fast_path_accepts_at_data),
 		UNIT_TEST(test_fast_path_lines_capped),
 		UNIT_TEST(test_fast_path_tagged_goes_to_eom),
