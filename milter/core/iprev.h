@@ -54,8 +54,10 @@ void iprev_gather(struct resolver *r, const struct netaddr *client, size_t max_n
 /*
  * What the MTA found before the filter was called: Postfix and Sendmail
  * set {client_resolve} to OK when the client's first PTR name resolves
- * back to it, and {client_name} to that name (Postfix writes "unknown"
- * otherwise; Sendmail's other values are FAIL, FORGED and TEMP).
+ * back to it, and {client_name} to that name.  Otherwise both say FORGED
+ * (a PTR name that does not resolve back), TEMP (a lookup failed
+ * temporarily) or FAIL (no PTR name); Postfix's {client_name} is then
+ * "unknown", Sendmail's may still be the unconfirmed PTR name.
  *
  * Returns true, with *out the facts a DNS-confirmed pass with that one
  * name gives, when that settles every PTR-based check as the filter's own

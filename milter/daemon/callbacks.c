@@ -208,12 +208,16 @@ static void warn_about_local_address(const struct session *s)
  * when that settles the PTR checks (iprev_from_mta), its answer stands and
  * the filter asks no PTR or forward question.  Only for the address the
  * MTA speaks of: a {client_addr} that is another one is not believed.
+ * The MTA's word may come from its /etc/hosts or from an XCLIENT peer:
+ * iprev_from_mta = no is for hosts where that word is not DNS's.
  */
 static bool mta_iprev(SMFICTX *ctx, struct session *s)
 {
 	const char *addr_text = mta_getsymval(ctx, "{client_addr}");
 	struct netaddr said;
 
+	if (!s->cfg->iprev_from_mta)
+		return false;
 	if (addr_text != NULL && (!netaddr_parse(addr_text, &said) ||
 				  !netaddr_equal(&said, &s->facts.client)))
 		return false;

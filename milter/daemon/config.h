@@ -43,6 +43,7 @@ struct config {
 	int dns_min_ttl;
 	int dns_max_ttl;
 	int ptr_max_names;
+	bool iprev_from_mta;            /* the MTA's confirmed client name is the iprev pass */
 	int mx_probe_port;
 	int mx_probe_timeout_ms;
 	int mx_probe_ttl;

@@ -91,6 +91,9 @@ static const struct option_def general_options[] = {
 	[OPTION_PTR_MAX_NAMES] = {"ptr_max_names", OPT_INT, "10", true,
 		"PTR names checked for forward confirmation; more are logged and ignored",
 		RANGE(1, 32)},
+	[OPTION_IPREV_FROM_MTA] = {"iprev_from_mta", OPT_BOOL, "yes", true,
+		"take the client name the MTA forward-confirmed ({client_resolve} OK) as the "
+		"iprev pass and ask no PTR question; no: always look the client up", PLAIN},
 	[OPTION_LOCAL_NAMES] = {"local_names", OPT_DOMAINS, "", true,
 		"this host's names and domains, for helo_impersonation", PLAIN},
 	[OPTION_LOCAL_ADDRESSES] = {"local_addresses", OPT_LOCAL_ADDRS, "", true,
@@ -346,6 +349,7 @@ struct option_field option_field(struct config *cfg, int id)
 	case OPTION_DRY_RUN:             return bool_field(&p->dry_run);
 	case OPTION_AUTHSERV_ID:         return string_field(&cfg->authserv_id);
 	case OPTION_AUTHENTICATION_RESULTS: return bool_field(&cfg->authentication_results);
+	case OPTION_IPREV_FROM_MTA:      return bool_field(&cfg->iprev_from_mta);
 	case OPTION_ON_INTERNAL_ERROR:   return int_field(&cfg->on_internal_error);
 	case OPTION_STATS_FILE:          return string_field(&cfg->stats_file);
 	case OPTION_STATS_INTERVAL:      return int_field(&cfg->stats_interval);

@@ -9,13 +9,18 @@
 #   1. milter protocol: tests/bench/milterload against the trivial filter
 #      (the libmilter floor) and mxpolicy-milter, warm and cold cache;
 #   2. end to end: smtp-source through Postfix with no milter, the trivial
-#      filter, mxpolicy-milter, and Postfix's own HELO/reverse-DNS checks;
-#   3. every DNS answer 20 ms late, cold cache: the latency per session each
-#      adds over Postfix alone (tests/bench/smtpload, distinct clients);
+#      filter in its variants, mxpolicy-milter with its header (at the end
+#      of the message) and without (the fast path, accepting at DATA), and
+#      Postfix's own HELO/reverse-DNS checks;
+#   3. every DNS answer 20 ms late, new clients that Postfix's own lookups
+#      confirm: the latency per session each adds over Postfix alone
+#      (tests/bench/smtpload, distinct clients), and the questions the
+#      filter asks per new client, counted at its own DNS front end;
 #   4. memory: RSS with 1,000 sessions held open; RSS and descriptors
 #      before and after 100,000 sessions.
 #
-# Prints PASS or FAIL per target; exits 1 when a target fails.
+# Prints PASS or FAIL per target of the performance requirements, "info"
+# for figures kept for comparison; exits 1 when a target fails.
 # Environment: RUNS (5), MSGS (2000), PROTO_SESSIONS (4000), LONG_SESSIONS
 # (100000), DNS_DELAY_MS (20), ONLY (1234: which of the four to run).
 
@@ -36,12 +41,18 @@ TRIVIAL_PORT=9892
 COLD_PORT=9893
 TRIVIAL_R_PORT=9894
 TRIVIAL_A_PORT=9895
+FAST_PORT=9896             # mxpolicy-milter with authentication_results = no
+TRIVIAL_D_PORT=9897
+# The filter's own DNS front end in the latency part: it delays like the
+# one Postfix asks, and logs every question, so that they can be counted.
+FILTER_DNS_PORT=5355
 # NSD answers here too, on port 53, for Postfix's own lookups without the
 # (Python) fault-injecting front end in the way.
 NSD_DIRECT=127.0.0.53
 NSD_EXTRA_LISTEN=$NSD_DIRECT@53
 # Postfix listeners on the primary MX address, one per configuration.
 P_NONE=2601 P_TRIVIAL=2602 P_MXPOLICY=2603 P_BUILTIN=2604 P_TRIVIAL_R=2605 P_TRIVIAL_A=2606
+P_FAST=2607 P_TRIVIAL_D=2608
 TARGET_FAILS=0
 
 # ---- setup -----------------------------------------------------------------
@@ -102,10 +113,15 @@ BUILTIN_CHECKS="-o smtpd_helo_required=yes \
 -o smtpd_client_restrictions=reject_unknown_reverse_client_hostname"
 
 # The integration instance, except: mail is discarded, and each
-# configuration has a listener of its own on the primary MX address.
+# configuration has a listener of its own on the primary MX address.  The
+# base's lines for what is set here are left out rather than overridden:
+# every Postfix process warns of an overriding entry at start, and after a
+# reload that many warnings filled the postlog socket while postlogd itself
+# waited to write its own to it (smtpd then hung in its first log line).
 eval "$(declare -f postfix_conf | sed '1s/^postfix_conf/bench_postfix_conf_base/')"
 postfix_conf() {
-	bench_postfix_conf_base
+	bench_postfix_conf_base |
+		grep -Ev '^(default_transport|relay_transport|smtpd_milters|milter_default_action) ='
 	cat <<-CONF
 	default_transport = discard:
 	relay_transport = discard:
@@ -122,6 +138,8 @@ postfix_master() {
 	$MX1:$P_BUILTIN inet n - n - - smtpd -o syslog_name=bench-builtin $BUILTIN_CHECKS
 	$MX1:$P_TRIVIAL_R inet n - n - - smtpd -o syslog_name=bench-trivial-r -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_R_PORT
 	$MX1:$P_TRIVIAL_A inet n - n - - smtpd -o syslog_name=bench-trivial-a -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_A_PORT
+	$MX1:$P_FAST inet n - n - - smtpd -o syslog_name=bench-fast -o smtpd_milters=inet:127.0.0.1:$FAST_PORT
+	$MX1:$P_TRIVIAL_D inet n - n - - smtpd -o syslog_name=bench-trivial-d -o smtpd_milters=inet:127.0.0.1:$TRIVIAL_D_PORT
 	CONF
 	postfix_services
 }
@@ -144,13 +162,17 @@ use_resolver() {
 	sleep 1
 }
 
-# start_instance PORT CONF LOG: an mxpolicy-milter; prints its PID.  Run
-# as the systemd unit runs it: in the foreground with stderr as the
-# "journal" (JOURNAL_STREAM), so it logs each line once, to syslog.
+# start_instance PORT CONF LOG [lines]: an mxpolicy-milter; prints its
+# PID.  Run as the systemd unit runs it: in the foreground with stderr as
+# the "journal" (JOURNAL_STREAM), so it logs each line once, to syslog,
+# which this machine may not have.  With "lines", every line goes to LOG
+# (stderr), for the parts that read the decision lines.
 start_instance() {
-	local port=$1 conf=$2 log=$3 i
+	local port=$1 conf=$2 log=$3 journal i
 	: >"$log"
-	JOURNAL_STREAM=$(stat -c '%d:%i' "$log") ip netns exec "$NS" "$MILTER_BIN" -f -c "$conf" \
+	journal=$(stat -c '%d:%i' "$log")
+	[ "${4:-}" = lines ] && journal=
+	JOURNAL_STREAM=$journal ip netns exec "$NS" "$MILTER_BIN" -f -c "$conf" \
 		-p "inet:$port@127.0.0.1" -u nobody >/dev/null 2>>"$log" &
 	echo $!
 	for ((i = 0; i < 100; i++)); do
@@ -214,6 +236,9 @@ target() {
 	fi
 }
 
+# info NAME DETAIL: a figure kept for comparison, with no verdict.
+info() { printf 'info: %s (%s)\n' "$1" "$2"; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { print ((a >= b) ? 1 : 0) }'; }
 
@@ -268,8 +293,9 @@ bench_protocol() {
 		"$(stats3 "${tcpu[@]}")" "$(stats3 "${wcpu[@]}")"
 	printf '   filter page faults per session (median): trivial %s, mxpolicy-milter warm %s\n' \
 		"$(stats3 "${tflt[@]}")" "$(stats3 "${wflt[@]}")"
-	target "warm cache, milter protocol >= 0.90 x trivial filter" \
-		"$(at_least "$(ratio "${w%% *}" "${t%% *}")" 0.90)" "ratio $(ratio "${w%% *}" "${t%% *}")"
+	target "milter protocol, warm cache >= 0.95 x the trivial filter" \
+		"$(at_least "$(ratio "${w%% *}" "${t%% *}")" 0.95)" "ratio $(ratio "${w%% *}" "${t%% *}")"
+	info "milter protocol, cold cache vs the trivial filter" "ratio $(ratio "${c%% *}" "${t%% *}")"
 }
 
 # ---- 2. end to end --------------------------------------------------------------
@@ -295,20 +321,55 @@ smtp_source() {
 		'BEGIN { printf "%.1f %.2f", n / (b - a), 1000 * c / hz / n }'
 }
 
+# stage_lines LOG STAGE: the filter's queue-id lines of that stage so far.
+stage_lines() { grep -c ": session=[^ ]* stage=$2 " "$1"; }
+
+# check_stages: one smtp-source run through each mxpolicy-milter
+# configuration, its lines written to a file: the queue-id lines say at
+# which stage each message was decided.
+check_stages() {
+	local pid data eom
+	pid=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/stages-on.log" lines)
+	PIDS+=("$pid")
+	smtp_source "$P_MXPOLICY" >/dev/null
+	kill_instance "$pid"
+	pid=$(start_instance "$FAST_PORT" "$T/fast.conf" "$T/stages-off.log" lines)
+	PIDS+=("$pid")
+	smtp_source "$P_FAST" >/dev/null
+	kill_instance "$pid"
+	data=$(stage_lines "$T/stages-off.log" DATA); eom=$(stage_lines "$T/stages-on.log" EOM)
+	printf '   stages: header off, %d of %d messages accepted at DATA (%d at end of message); header on, %d of %d decided at end of message\n' \
+		"$data" "$MSGS" "$(stage_lines "$T/stages-off.log" EOM)" "$eom" "$MSGS"
+	if [ "$data" != "$MSGS" ] || [ "$eom" != "$MSGS" ]; then
+		log "bench: a configuration did not take the path it is named for"
+		exit 1
+	fi
+}
+
 bench_end_to_end() {
-	local run c res n m b t
+	local run c res n m f b t td
 	local -A rate cpu port label
-	local configs=(none trivial trivial_r trivial_a mxpolicy builtin)
+	local configs=(none trivial trivial_r trivial_a trivial_d mxpolicy fast builtin)
 	port=([none]=$P_NONE [trivial]=$P_TRIVIAL [trivial_r]=$P_TRIVIAL_R [trivial_a]=$P_TRIVIAL_A
-		[mxpolicy]=$P_MXPOLICY [builtin]=$P_BUILTIN)
+		[trivial_d]=$P_TRIVIAL_D [mxpolicy]=$P_MXPOLICY [fast]=$P_FAST [builtin]=$P_BUILTIN)
 	label=([none]="Postfix, no milter" [trivial]="Postfix + trivial filter"
 		[trivial_r]="Postfix + trivial filter, answering every step"
 		[trivial_a]="Postfix + trivial filter, accepting at RCPT"
-		[mxpolicy]="Postfix + mxpolicy-milter (warm cache)"
+		[trivial_d]="Postfix + trivial filter, accepting at DATA"
+		[mxpolicy]="Postfix + mxpolicy-milter, header on"
+		[fast]="Postfix + mxpolicy-milter, header off (fast)"
 		[builtin]="Postfix built-in HELO/reverse-DNS restrictions")
 	echo
-	echo "== 2. end to end: smtp-source -s 10 -m $MSGS -l 1024 through Postfix (discard), DNS: NSD direct for Postfix and the milter"
-	smtp_source "$P_MXPOLICY" >/dev/null        # warms the milter's cache
+	echo "== 2. end to end: smtp-source -s 10 -m $MSGS -l 1024 through Postfix (discard), DNS: NSD direct for Postfix and the milter; mxpolicy-milter warm"
+	# Each mxpolicy configuration does what it is named for: one pass with
+	# instances that write their lines to a file, the fast path accepting
+	# every message at DATA, the other deciding at the end of the message.
+	check_stages
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
+	FAST_PID=$(start_instance "$FAST_PORT" "$T/fast.conf" "$T/fast.log")
+	PIDS+=("$FAST_PID")         # stopped at exit if a run fails
+	smtp_source "$P_MXPOLICY" >/dev/null        # warms the milters' caches
+	smtp_source "$P_FAST" >/dev/null
 	smtp_source "$P_NONE" >/dev/null            # and Postfix's processes
 	for ((run = 1; run <= RUNS; run++)); do
 		printf '   run %d:' "$run"
@@ -327,13 +388,20 @@ bench_end_to_end() {
 		printf '   %-48s %8s  %-17s %-7s %s\n' "${label[$c]}" "${m%% *}" "(${m#* })" \
 			"$(ratio "${m%% *}" "${n%% *}")" "$(stats ${cpu[$c]} | cut -d' ' -f1)"
 	done
-	m=$(stats ${rate[mxpolicy]}); b=$(stats ${rate[builtin]}); t=$(stats ${rate[trivial]})
-	target "end to end, warm cache >= 0.90 x the trivial filter (the libmilter floor)" \
-		"$(at_least "$(ratio "${m%% *}" "${t%% *}")" 0.90)" "ratio $(ratio "${m%% *}" "${t%% *}")"
-	target "end to end, warm cache >= 0.80 x Postfix with no milter" \
-		"$(at_least "$(ratio "${m%% *}" "${n%% *}")" 0.80)" "ratio $(ratio "${m%% *}" "${n%% *}")"
-	target "end to end, warm cache >= Postfix built-in restrictions" \
-		"$(at_least "${m%% *}" "${b%% *}")" "$(ratio "${m%% *}" "${b%% *}") x built-in"
+	kill_instance "$MILTER_PID"; kill_instance "$FAST_PID"; MILTER_PID=; FAST_PID=
+	m=$(stats ${rate[mxpolicy]}); f=$(stats ${rate[fast]}); b=$(stats ${rate[builtin]})
+	t=$(stats ${rate[trivial]}); td=$(stats ${rate[trivial_d]})
+	target "end to end, header on >= 0.95 x the trivial filter (same steps)" \
+		"$(at_least "$(ratio "${m%% *}" "${t%% *}")" 0.95)" "ratio $(ratio "${m%% *}" "${t%% *}")"
+	target "end to end, header off >= 0.95 x the trivial filter accepting at DATA" \
+		"$(at_least "$(ratio "${f%% *}" "${td%% *}")" 0.95)" "ratio $(ratio "${f%% *}" "${td%% *}")"
+	target "end to end, header off >= 0.75 x Postfix with no milter" \
+		"$(at_least "$(ratio "${f%% *}" "${n%% *}")" 0.75)" "ratio $(ratio "${f%% *}" "${n%% *}")"
+	info "end to end, header on vs Postfix with no milter (the old 0.80 target)" \
+		"ratio $(ratio "${m%% *}" "${n%% *}")"
+	info "end to end, header on vs Postfix built-in restrictions (the old >= 1 target)" \
+		"ratio $(ratio "${m%% *}" "${b%% *}")"
+	info "end to end, header off vs Postfix built-in restrictions" "ratio $(ratio "${f%% *}" "${b%% *}")"
 }
 
 # ---- 3. DNS latency --------------------------------------------------------------
@@ -348,41 +416,89 @@ smtp_latency() {
 	field mean_ms "$line"
 }
 
+# mta_confirmed FROM_LINE: how many of the clients in $T/clients.now the
+# filter's decision lines since line FROM_LINE of its log call confirmed by
+# the MTA (iprev_src=mta).
+mta_confirmed() {
+	local addr n=0
+	while read -r addr _; do
+		tail -n "+$1" "$T/milter.log" | grep -q " client=$addr .*iprev_src=mta" && n=$((n + 1))
+	done <"$T/clients.now"
+	echo "$n"
+}
+
+# count_questions FROM_LINE: "HELO RCPT OTHER", the questions the filter
+# asked its front end since line FROM_LINE of the query log: about the HELO
+# names of $T/clients.now, about the recipient domain and its exchangers,
+# and any other (a PTR, a forward confirmation...).
+count_questions() {
+	tail -n "+$1" "$FILTER_QLOG" | awk -v rcpt="$RCPT_NAMES" '
+		FILENAME == ARGV[1] { helo[$2] = 1; next }
+		BEGIN { n = split(rcpt, r, " "); for (i = 1; i <= n; i++) dom[r[i]] = 1 }
+		$1 in helo { h++; next }
+		$1 in dom { d++; next }
+		{ o++ }
+		END { printf "%d %d %d\n", h, d, o }' "$T/clients.now" -
+}
+
 bench_dns_latency() {
-	local run none=() cold=() warm=() builtin=() first n c w b added_c added_w
+	local run none=() cold=() warm=() builtin=() first n c w b added_c added_w added_b
+	local l0 q0 q1 q2 qh qr qo confirmed=0 helo_q=0 rcpt_q=0 other_q=0 warm_q=0 clients
 	echo
-	echo "== 3. DNS latency: every answer ${DNS_DELAY_MS} ms late; 50 sequential sessions from distinct clients (smtpload)"
+	echo "== 3. DNS latency: every answer ${DNS_DELAY_MS} ms late; 50 sequential sessions from distinct clients (smtpload), each confirmed by Postfix's own lookups"
 	set_dns_faults "{\"*\": \"delay:$DNS_DELAY_MS\"}"
+	printf '{"*": "delay:%s"}\n' "$DNS_DELAY_MS" >"$T/dns/faults-$FILTER_DNS_PORT.json"
 	for ((run = 1; run <= RUNS; run++)); do
 		# clients never seen by the running milter: its cache is cold for them
 		first=$(((run - 1) * 50 + 1))
 		none+=("$(smtp_latency "$P_NONE" "$first")")
+		l0=$(($(wc -l <"$T/milter.log") + 1)); q0=$(($(wc -l <"$FILTER_QLOG") + 1))
 		cold+=("$(smtp_latency "$P_MXPOLICY" "$first")")
+		q1=$(($(wc -l <"$FILTER_QLOG") + 1))
+		confirmed=$((confirmed + $(mta_confirmed "$l0")))
+		read -r qh qr qo <<<"$(count_questions "$q0")"
+		helo_q=$((helo_q + qh)); rcpt_q=$((rcpt_q + qr)); other_q=$((other_q + qo))
 		warm+=("$(smtp_latency "$P_MXPOLICY" "$first")")
+		q2=$(($(wc -l <"$FILTER_QLOG") + 1))
+		warm_q=$((warm_q + q2 - q1))
 		builtin+=("$(smtp_latency "$P_BUILTIN" "$first")")
 		printf '   run %d: none %s, mxpolicy cold %s, warm %s, built-in %s ms/session\n' "$run" \
 			"${none[-1]}" "${cold[-1]}" "${warm[-1]}" "${builtin[-1]}"
 	done
 	set_dns_faults '{}'
+	echo '{}' >"$T/dns/faults-$FILTER_DNS_PORT.json"
+	clients=$((RUNS * 50))
 	n=$(stats "${none[@]}"); c=$(stats "${cold[@]}"); w=$(stats "${warm[@]}"); b=$(stats "${builtin[@]}")
 	added_c=$(awk -v a="${c%% *}" -v b="${n%% *}" 'BEGIN { printf "%.1f", a - b }')
 	added_w=$(awk -v a="${w%% *}" -v b="${n%% *}" 'BEGIN { printf "%.1f", a - b }')
+	added_b=$(awk -v a="${b%% *}" -v b="${n%% *}" 'BEGIN { printf "%.1f", a - b }')
 	printf '   %-44s %10s  %-17s %s\n' configuration "ms/session" "(min-max)" "added"
 	printf '   %-44s %10s  %-17s %s\n' "Postfix, no milter" "${n%% *}" "(${n#* })" -
 	printf '   %-44s %10s  %-17s %s\n' "Postfix + mxpolicy-milter, cold cache" "${c%% *}" "(${c#* })" "$added_c"
 	printf '   %-44s %10s  %-17s %s\n' "Postfix + mxpolicy-milter, warm cache" "${w%% *}" "(${w#* })" "$added_w"
-	printf '   %-44s %10s  %-17s %s\n' "Postfix built-in restrictions" "${b%% *}" "(${b#* })" \
-		"$(awk -v a="${b%% *}" -v b="${n%% *}" 'BEGIN { printf "%.1f", a - b }')"
-	target "cold cache adds at most 2.5 DNS round trips ($((DNS_DELAY_MS * 5 / 2)) ms) per session" \
-		"$(at_least "$(awk -v d="$DNS_DELAY_MS" 'BEGIN { print d * 2.5 }')" "$added_c")" "$added_c ms"
-	target "warm cache adds no DNS wait (under half a round trip)" \
-		"$(at_least "$(awk -v d="$DNS_DELAY_MS" 'BEGIN { print d / 2 }')" "$added_w")" "$added_w ms"
+	printf '   %-44s %10s  %-17s %s\n' "Postfix built-in restrictions" "${b%% *}" "(${b#* })" "$added_b"
+	printf '   cold sessions whose client the MTA confirmed (iprev_src=mta): %d of %d\n' "$confirmed" "$clients"
+	printf '   questions the filter asked, cold: %d about the HELO names, %d about the recipient domain, %d other; warm: %d\n' \
+		"$helo_q" "$rcpt_q" "$other_q" "$warm_q"
+	target "20 ms DNS, cold cache, client confirmed by the MTA: the filter adds <= 1.2 round trips ($((DNS_DELAY_MS * 6 / 5)) ms) per session over Postfix alone" \
+		"$([ "$confirmed" = "$clients" ] && at_least "$(awk -v d="$DNS_DELAY_MS" 'BEGIN { print d * 1.2 }')" "$added_c" || echo 0)" \
+		"$added_c ms; $confirmed of $clients confirmed by the MTA"
+	target "20 ms DNS, cold cache, client confirmed by the MTA: the filter adds no more than Postfix's built-in restrictions" \
+		"$([ "$confirmed" = "$clients" ] && at_least "$added_b" "$added_c" || echo 0)" \
+		"$added_c ms against $added_b ms"
+	# Allowed: the HELO name's A, AAAA and MX (helodns), and whatever the
+	# recipient domain needs (its MX, its exchangers' addresses), nothing else.
+	target "DNS questions per new client, the MTA having confirmed it: at most the HELO and recipient-domain questions" \
+		"$([ "$other_q" = 0 ] && [ "$helo_q" -le $((3 * clients)) ] && echo 1 || echo 0)" \
+		"$(awk -v h="$helo_q" -v r="$rcpt_q" -v o="$other_q" -v n="$clients" 'BEGIN {
+			printf "%.2f counted, %.2f allowed: at most 3 about the HELO name, %.2f about the recipient domain", (h + r + o) / n, 3 + r / n, r / n }')"
+	info "20 ms DNS, warm cache: added over Postfix alone (the old target: under half a round trip)" "$added_w ms"
 }
 
 # ---- 4. memory ---------------------------------------------------------------------
 
 bench_memory() {
-	local line pid held rss0 fd0 rss1 fd1 growth_rss growth_fd
+	local line pid held rss0 fd0 rss1 fd1 growth_rss
 	local load=("$BENCH/milterload" -C "$T/relay-clients" -l "$MX1")
 	echo
 	echo "== 4. memory: 1,000 sessions held open; $LONG_SESSIONS sessions in a row"
@@ -402,14 +518,12 @@ bench_memory() {
 	rss1=$(field rss_kb "$line"); fd1=$(field fds "$line")
 	kill_instance "$pid"
 	growth_rss=$(awk -v a="$rss1" -v b="$rss0" 'BEGIN { printf "%.1f", 100 * (a - b) / b }')
-	growth_fd=$(awk -v a="$fd1" -v b="$fd0" 'BEGIN { printf "%.1f", 100 * (a - b) / b }')
 	printf '   after warm-up (10,000): RSS %s kB, %s descriptors; after %s more: RSS %s kB, %s descriptors (%s sessions/s)\n' \
 		"$rss0" "$fd0" "$LONG_SESSIONS" "$rss1" "$fd1" "$(field rate "$line")"
-	target "1,000 sessions held open" "$([ "$held" = 1000 ] && echo 1 || echo 0)" "$held held"
-	target "no RSS growth over $LONG_SESSIONS sessions (< 2%)" \
-		"$(at_least 2 "$growth_rss")" "$growth_rss%"
-	target "no descriptor growth over $LONG_SESSIONS sessions" \
-		"$([ "$fd1" -le "$fd0" ] && echo 1 || echo 0)" "$fd0 -> $fd1"
+	target "memory: flat RSS (< 2% growth) and descriptors over $LONG_SESSIONS sessions" \
+		"$([ "$(at_least 2 "$growth_rss")" = 1 ] && [ "$fd1" -le "$fd0" ] && echo 1 || echo 0)" \
+		"RSS $growth_rss%, descriptors $fd0 -> $fd1"
+	info "1,000 sessions held open" "$held held"
 }
 
 # ---- main ---------------------------------------------------------------------------
@@ -438,6 +552,7 @@ start_trivial "$TRIVIAL_PORT"
 TRIVIAL_FLOOR_PID=$TRIVIAL_PID
 start_trivial "$TRIVIAL_R_PORT" -R
 start_trivial "$TRIVIAL_A_PORT" -A
+start_trivial "$TRIVIAL_D_PORT" -D
 if [[ $ONLY == *1* ]]; then
 	write_milter_conf "$(milter_conf 127.0.0.1:$NSD_PORT)"
 	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
@@ -449,14 +564,18 @@ fi
 if [[ $ONLY == *2* ]]; then
 	use_resolver "$NSD_DIRECT"
 	write_milter_conf "$(milter_conf "$NSD_DIRECT:53")"
-	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
+	{ milter_conf "$NSD_DIRECT:53"; echo "authentication_results = no"; } >"$T/fast.conf"
+	chmod 644 "$T/fast.conf"
 	bench_end_to_end
-	kill_instance "$MILTER_PID"; MILTER_PID=
 	use_resolver 127.0.0.1
 fi
 if [[ $ONLY == *3* ]]; then
-	write_milter_conf "$(milter_conf 127.0.0.1:53)"
-	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
+	FILTER_QLOG=$T/dns/filter-queries.log
+	start_logged_dnsfront "$FILTER_DNS_PORT" "$FILTER_QLOG"
+	RCPT_NAMES="example.net $(nsexec dig +short -p "$NSD_PORT" @127.0.0.1 example.net MX | awk '{ sub(/\.$/, "", $2); printf "%s ", $2 }')"
+	write_milter_conf "$(milter_conf "127.0.0.1:$FILTER_DNS_PORT")"
+	# its lines in milter.log: they say whether the MTA confirmed each client
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log" lines)
 	bench_dns_latency
 	kill_instance "$MILTER_PID"; MILTER_PID=
 fi

@@ -5,11 +5,14 @@
  * protocol steps and no-reply flags (MXP_PROTO_* in callbacks.h), and
  * accepts everything without looking at it.
  *
- *   trivial-milter [-R] [-A] [-H] -p SOCKET
+ *   trivial-milter [-R] [-A] [-D] [-H] -p SOCKET
  *
  * Variants, to see what each protocol step costs the MTA:
  * -R answers every step (no no-reply flag negotiated);
  * -A accepts at RCPT, so the MTA skips the rest of the message for it;
+ * -D accepts at DATA (SMFIS_ACCEPT from xxfi_data), negotiating the same
+ *    steps as ever: the floor of mxpolicy-milter's fast path
+ *    (authentication_results = no), which answers DATA so;
  * -H negotiates the headers away.
  */
 #include "autoconfig.h"
@@ -29,6 +32,7 @@ static sfsistat go_on(SMFICTX *ctx)
 
 static int replies_everywhere;           /* -R: negotiate no no-reply flag */
 static int accept_at_rcpt;              /* -A */
+static int accept_at_data;              /* -D */
 static int no_headers;                  /* -H */
 
 static sfsistat no_reply(SMFICTX *ctx)
@@ -88,7 +92,7 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 
 static sfsistat on_data(SMFICTX *ctx)
 {
-	return go_on(ctx);
+	return accept_at_data ? SMFIS_ACCEPT : go_on(ctx);
 }
 
 static struct smfiDesc trivial = {
@@ -112,18 +116,20 @@ int main(int argc, char **argv)
 	int ch;
 	const char *sock = NULL;
 
-	while ((ch = getopt(argc, argv, "p:RAH")) != -1) {
+	while ((ch = getopt(argc, argv, "p:RADH")) != -1) {
 		if (ch == 'p')
 			sock = optarg;
 		else if (ch == 'R')
 			replies_everywhere = 1;
 		else if (ch == 'A')
 			accept_at_rcpt = 1;
+		else if (ch == 'D')
+			accept_at_data = 1;
 		else if (ch == 'H')
 			no_headers = 1;
 	}
 	if (sock == NULL) {
-		fprintf(stderr, "usage: trivial-milter [-R] [-A] [-H] -p SOCKET\n");
+		fprintf(stderr, "usage: trivial-milter [-R] [-A] [-D] [-H] -p SOCKET\n");
 		return 3;
 	}
 	if (smfi_setconn((char *)sock) == MI_FAILURE || smfi_register(trivial) == MI_FAILURE ||

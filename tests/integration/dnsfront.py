@@ -4,7 +4,7 @@
 query to NSD, except those named in a faults file, which it answers with a
 fault: servfail, refused, formerr, timeout (no answer), tc (truncated over
 UDP, forwarded over TCP), tc-tcpfail (truncated over UDP, TCP closed),
-delay:MS (forwarded late).  The faults file is JSON, {"qname TYPE": fault},
+delay:MS (answered MS after the question).  The faults file is JSON, {"qname TYPE": fault},
 with "*" for every other question, read again whenever it changes.
 
 usage: dnsfront.py LISTEN_ADDR LISTEN_PORT UPSTREAM_PORT FAULTS_FILE [QUERY_LOG]
@@ -67,8 +67,9 @@ def fault_for(query, path):
     return table.get(key, table.get("*"))
 
 
-def answer(wire, over_tcp, path, upstream_port):
-    """The reply bytes, or None for no reply at all."""
+def answer(wire, over_tcp, path, upstream_port, received):
+    """The reply bytes, or None for no reply at all; received is when the
+    question came in (time.monotonic)."""
     try:
         query = dns.message.from_wire(wire)
     except Exception:
@@ -88,17 +89,22 @@ def answer(wire, over_tcp, path, upstream_port):
         return reply.to_wire()
     if fault == "tc-tcpfail" and over_tcp:
         return None
-    if fault and fault.startswith("delay:"):
-        time.sleep(int(fault[6:]) / 1000.0)
     try:
         if over_tcp:
             reply = dns.query.tcp(query, UPSTREAM, port=upstream_port, timeout=5)
         else:
             reply = dns.query.udp(query, UPSTREAM, port=upstream_port, timeout=5,
                                   ignore_trailing=True)
+        out = reply.to_wire()
     except Exception:
         return None
-    return reply.to_wire()
+    # delay:MS is the answer MS after the question, whatever this script
+    # spent on it: sleeping MS on top of its own work (parsing, asking
+    # NSD, the GIL shared by every question in flight) made three
+    # questions asked at once come back 24 ms after them for a delay of 20.
+    if fault and fault.startswith("delay:"):
+        time.sleep(max(0.0, received + int(fault[6:]) / 1000.0 - time.monotonic()))
+    return out
 
 
 def main():
@@ -109,8 +115,8 @@ def main():
 
     class UDPHandler(socketserver.BaseRequestHandler):
         def handle(self):
-            data, sock = self.request
-            out = answer(data, False, path, upstream_port)
+            data, sock, received = self.request
+            out = answer(data, False, path, upstream_port, received)
             if out is not None:
                 sock.sendto(out, self.client_address)
 
@@ -136,7 +142,7 @@ def main():
                     data = self.recv_exact(struct.unpack("!H", head)[0])
                     if data is None:
                         return
-                    out = answer(data, True, path, upstream_port)
+                    out = answer(data, True, path, upstream_port, time.monotonic())
                     if out is None:
                         return
                     self.request.sendall(struct.pack("!H", len(out)) + out)
@@ -147,10 +153,18 @@ def main():
         daemon_threads = True
         allow_reuse_address = True
 
+        # when the datagram came in, before a thread is started for it
+        def get_request(self):
+            data, client = self.socket.recvfrom(self.max_packet_size)
+            return (data, self.socket, time.monotonic()), client
+
     class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         daemon_threads = True
         allow_reuse_address = True
 
+    # A thread whose delay is over waits for the GIL up to the switch
+    # interval (5 ms by default) while another parses a question.
+    sys.setswitchinterval(0.0005)
     udp = UDPServer((addr, port), UDPHandler)
     tcp = TCPServer((addr, port), TCPHandler)
     threading.Thread(target=tcp.serve_forever, daemon=True).start()

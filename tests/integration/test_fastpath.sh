@@ -8,7 +8,8 @@
 # header is there; a client whose name Postfix forward-confirmed is not
 # looked up again (the filter's own DNS front end logs no PTR question
 # for it), and the same scenarios give the same verdicts whether Postfix
-# looked the client up or not.
+# looked the client up or not; with iprev_from_mta = no the filter looks up
+# a client Postfix confirmed.
 . "$(dirname "$0")/lib.sh"
 
 BASE_CONF='# integration suite: the fast path and the MTA'"'"'s lookups
@@ -177,5 +178,22 @@ expect_verdict unconfirmed 'accepted \| .*iprev=fail .*checks=ptr_unconfirmed '
 expect_verdict generic 'accepted \| .*iprev=pass .*checks=ptr_generic '
 expect_verdict not_fqdn '504 5.5.2 RCPT \| .*checks=helo_not_fqdn'
 expect_verdict cname 'accepted \| .*iprev=pass .*checks=- '
+
+# ---- iprev_from_mta = no: Postfix's confirmation is not taken ------------------------
+postconf -c "$T/postfix/etc" -e 'smtpd_peername_lookup = yes'
+postfix_restart || fail postfix_restart "Postfix did not start again"
+reload_milter "$BASE_CONF
+iprev_from_mta = no"
+smtp mta_ignored 127.0.2.11 out.partner.sender.example mta_ignored@sender.example user@example.net
+wait_for "$T/milter.log" "from=<mta_ignored@sender.example>" 5
+if ! grep -q 'connect from out.partner.sender.example\[127.0.2.11\]' "$T/postfix/maillog"; then
+	fail iprev_from_mta_no "Postfix did not confirm 127.0.2.11 itself: nothing to ignore"
+elif [ "$(ptr_questions 11.2.0.127)" -ge 1 ] &&
+	milter_lines mta_ignored@sender.example | grep -q ' ptr=out.partner.sender.example iprev=pass iprev_src=dns '; then
+	pass iprev_from_mta_no
+else
+	fail iprev_from_mta_no "PTR questions for 127.0.2.11: $(ptr_questions 11.2.0.127)"
+	milter_lines mta_ignored@sender.example | sed 's/^/    | /'
+fi
 
 summary

@@ -1080,6 +1080,78 @@ static void test_mta_confirmed_exempt_client(void)
 	close_session();
 }
 
+/* iprev_from_mta = no: the MTA's OK is not taken, the client is looked up. */
+static void test_iprev_from_mta_off(void)
+{
+	mta_says("OK", HONEST, CLIENT);
+	session_after_mta("iprev_from_mta = no\n");
+	CU_ASSERT_EQUAL(resolver.ptr_submitted, 1);
+	CU_ASSERT_EQUAL_FATAL(nprefetched >= 1, 1);
+	CU_ASSERT_EQUAL(prefetched[0].type, DNS_T_PTR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " ptr=" HONEST " iprev=pass iprev_src=dns "));
+	close_session();
+}
+
+#define GENERIC_PTR "192-0-2-10.dyn.sender.example"
+
+/*
+ * A client with two PTR names, both forward-confirmed: HONEST first (the one
+ * the MTA confirms) and a generic one, which is also its HELO name, so that
+ * the filter's own lookup checks that one first.
+ */
+static const struct fake_row two_names[] = {
+	{REVERSE, DNS_T_PTR, DNS_ANSWER, {HONEST, GENERIC_PTR}, NULL},
+	{GENERIC_PTR, DNS_T_A, DNS_ANSWER, {CLIENT}, NULL},
+	{NULL, 0, 0, {NULL}, NULL},
+};
+
+static void two_names_session(const char *conf, const char *resolve, const char *name)
+{
+	unsigned long actions, steps;
+
+	mta_says(resolve, name, CLIENT);
+	start(conf, mta_said);
+	zone_with(two_names);
+	negotiate(OFFERED_ACTIONS, &actions, &steps);
+	connect_from(CLIENT);
+	helo(GENERIC_PTR);
+	MAIL("<a@sender.example>");
+	CU_ASSERT_EQUAL(rcpt_logged("<user@example.net>"), SMFIS_CONTINUE);
+}
+
+static void expect_line(const char *ptr_iprev, const char *checks)
+{
+	if (strstr(captured, ptr_iprev) == NULL || strstr(captured, checks) == NULL)
+		fprintf(stderr, "\n  want %s ... %s in: %s\n", ptr_iprev, checks, captured);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, ptr_iprev));
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, checks));
+}
+
+/*
+ * The MTA's pass for a client with several PTR names is the verdict of
+ * checking every name: the filter's own lookup, limited by ptr_max_names
+ * to the HELO's name, sees only the generic one and tags; with both names
+ * checked, or with the MTA's confirmed name, nothing is tagged.  The ptr=
+ * name is the MTA's with iprev_src=mta, the HELO-first one with dns.
+ */
+static void test_mta_pass_with_several_ptr_names(void)
+{
+	two_names_session("ptr_max_names = 1\n", "FAIL", "unknown");
+	expect_line(" ptr=" GENERIC_PTR " iprev=pass iprev_src=dns ", " checks=ptr_generic ");
+	close_session();
+	two_names_session("ptr_max_names = 2\n", "FAIL", "unknown");
+	expect_line(" ptr=" GENERIC_PTR " iprev=pass iprev_src=dns ", " checks=- ");
+	close_session();
+	two_names_session("ptr_max_names = 1\n", "OK", HONEST);
+	expect_line(" ptr=" HONEST " iprev=pass iprev_src=mta ", " checks=- ");
+	CU_ASSERT_EQUAL(resolver.ptr_submitted, 0);
+	close_session();
+	/* with iprev_from_mta = no, the filter's own lookup and its limit decide */
+	two_names_session("ptr_max_names = 1\niprev_from_mta = no\n", "OK", HONEST);
+	expect_line(" ptr=" GENERIC_PTR " iprev=pass iprev_src=dns ", " checks=ptr_generic ");
+	close_session();
+}
+
 /* ---- authentication_results = no: the message accepted at DATA -------------- */
 
 static sfsistat data_logged(void)
@@ -1241,6 +1313,8 @@ int main(void)
 		UNIT_TEST(test_mta_confirmed_client_asks_no_ptr),
 		UNIT_TEST(test_mta_doubt_means_lookup),
 		UNIT_TEST(test_mta_confirmed_exempt_client),
+		UNIT_TEST(test_iprev_from_mta_off),
+		UNIT_TEST(test_mta_pass_with_several_ptr_names),
 		UNIT_TEST(test_fast_path_accepts_at_data),
 		UNIT_TEST(test_fast_path_lines_capped),
 		UNIT_TEST(test_fast_path_tagged_goes_to_eom),

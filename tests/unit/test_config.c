@@ -56,6 +56,8 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg->dns_tries, 2);
 	CU_ASSERT_EQUAL(cfg->decision_timeout_ms, 10000);
 	CU_ASSERT_EQUAL(cfg->on_internal_error, INTERNAL_ERROR_TEMPFAIL);
+	CU_ASSERT_TRUE(cfg->iprev_from_mta);
+	CU_ASSERT_TRUE(cfg->authentication_results);
 	CU_ASSERT_TRUE(p->allow_authenticated);
 	CU_ASSERT_FALSE(p->dry_run);
 	CU_ASSERT_EQUAL(p->enforce_at, ENFORCE_AT_RCPT);
@@ -494,7 +496,8 @@ static const char *const every_option[] = {
 	"socket = unix:/run/mxp/test.sock", "socket_mode = 0600", "socket_group = root",
 	"dns_servers = 127.0.0.1:5353", "dns_timeout_ms = 500", "dns_tries = 3",
 	"dns_cache_size = 50", "decision_timeout_ms = 9000", "dns_min_ttl = 7",
-	"dns_max_ttl = 3600", "ptr_max_names = 4", "local_names = mx.example.net",
+	"dns_max_ttl = 3600", "ptr_max_names = 4", "iprev_from_mta = no",
+	"local_names = mx.example.net",
 	"local_addresses = 10.0.0.5=192.0.2.25", "allow_clients = 192.0.2.0/24",
 	"allow_helo = 198.51.100.7 legacy.example.org", "allow_ptr = relay.example.com",
 	"allow_recipients = abuse@", "allow_authenticated = no",
@@ -635,6 +638,7 @@ static void test_every_option_field(void)
 	CU_ASSERT_EQUAL(cfg->dns_min_ttl, 7);
 	CU_ASSERT_EQUAL(cfg->dns_max_ttl, 3600);
 	CU_ASSERT_EQUAL(cfg->ptr_max_names, 4);
+	CU_ASSERT_FALSE(cfg->iprev_from_mta);
 	CU_ASSERT_TRUE(p->local_names.count == 1 &&
 		       namelist_has_equal(&p->local_names, "mx.example.net"));
 	netaddr_parse("192.0.2.25", &a);
@@ -659,6 +663,7 @@ static void test_every_option_field(void)
 	CU_ASSERT_EQUAL(p->enforce_at, ENFORCE_AT_MAIL);
 	CU_ASSERT_TRUE(p->dry_run);
 	CU_ASSERT_STRING_EQUAL(cfg->authserv_id, "mx.example.net");
+	CU_ASSERT_FALSE(cfg->authentication_results);
 	CU_ASSERT_EQUAL(cfg->on_internal_error, INTERNAL_ERROR_ACCEPT);
 	CU_ASSERT_STRING_EQUAL(cfg->stats_file, "/var/lib/mxp.prom");
 	CU_ASSERT_EQUAL(cfg->stats_interval, 30);
@@ -696,7 +701,7 @@ static void test_option_table(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(o[n].help);
 		CU_ASSERT_TRUE(o[n].help[0] != '\0' && strchr(o[n].help, '\n') == NULL);
 	}
-	CU_ASSERT_EQUAL(n, 44 + 2 * CHECK_COUNT);
+	CU_ASSERT_EQUAL(n, 45 + 2 * CHECK_COUNT);
 }
 
 static char *printed(const struct config *cfg, void (*print)(const struct config *, FILE *))
