@@ -13,11 +13,12 @@
 #   3. every DNS answer 20 ms late, cold cache: the latency per session each
 #      adds over Postfix alone (tests/bench/smtpload, distinct clients);
 #   4. memory: RSS with 1,000 sessions held open; RSS and descriptors
-#      before and after 100,000 sessions.
+#      before and after 100,000 sessions;
+#   5. recipient verification on the backup (tests/bench/verify-bench.sh).
 #
 # Prints PASS or FAIL per target; exits 1 when a target fails.
 # Environment: RUNS (5), MSGS (2000), PROTO_SESSIONS (4000), LONG_SESSIONS
-# (100000), DNS_DELAY_MS (20), ONLY (1234: which of the four to run).
+# (100000), DNS_DELAY_MS (20), ONLY (12345: which of the five to run).
 
 set -u
 : "${top_srcdir:?run through make bench}"
@@ -30,7 +31,7 @@ MSGS=${MSGS:-2000}
 PROTO_SESSIONS=${PROTO_SESSIONS:-4000}
 LONG_SESSIONS=${LONG_SESSIONS:-100000}
 DNS_DELAY_MS=${DNS_DELAY_MS:-20}
-ONLY=${ONLY:-1234}
+ONLY=${ONLY:-12345}
 BENCH=$top_builddir/tests/bench
 TRIVIAL_PORT=9892
 COLD_PORT=9893
@@ -412,6 +413,9 @@ bench_memory() {
 		"$([ "$fd1" -le "$fd0" ] && echo 1 || echo 0)" "$fd0 -> $fd1"
 }
 
+# shellcheck source=verify-bench.sh
+. "$top_srcdir/tests/bench/verify-bench.sh"
+
 # ---- main ---------------------------------------------------------------------------
 
 it_require_root
@@ -462,6 +466,7 @@ if [[ $ONLY == *3* ]]; then
 fi
 write_milter_conf "$(milter_conf 127.0.0.1:$NSD_PORT)"
 [[ $ONLY == *4* ]] && bench_memory
+[[ $ONLY == *5* ]] && bench_verify
 
 echo
 printf '== bench took %ds; %d target(s) failed\n' $(($(date +%s) - T0)) "$TARGET_FAILS"
