@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,8 +119,12 @@ static int run_session(const struct client *c, long id)
 	size_t have = 0;
 	int fd = socket(AF_INET, SOCK_STREAM, 0), r = ERRORS;
 
+	struct timeval limit = {.tv_sec = 30};
+
 	if (fd < 0)
 		return ERRORS;
+	/* a server that stops answering is an error, not a hung benchmark */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
 	if (bind(fd, (struct sockaddr *)&src, sizeof src) != 0 ||
 	    connect(fd, (struct sockaddr *)&server, sizeof server) != 0)
 		goto out;

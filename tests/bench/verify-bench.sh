@@ -40,6 +40,18 @@ it_teardown() {
 	verify_it_teardown_base
 }
 
+# main.cf with each parameter once, its last value (the one Postfix takes):
+# every Postfix process warns of an overridden entry at start, through
+# postlogd, and postlogd, writing its own warnings to its own socket, hung
+# once its queue was full of the others' (seen after a reload under load).
+eval "$(declare -f postfix_conf | sed '1s/^postfix_conf/verify_postfix_conf_base/')"
+postfix_conf() {
+	verify_postfix_conf_base | awk '
+		/^[ \t]/ { if (last) line[last] = line[last] "\n" $0; next }
+		{ if (!($1 in at)) at[$1] = ++n; last = at[$1]; line[last] = $0 }
+		END { for (i = 1; i <= n; i++) print line[i] }'
+}
+
 eval "$(declare -f postfix_master | sed '1s/^postfix_master/verify_postfix_master_base/')"
 postfix_master() {
 	verify_postfix_master_base
