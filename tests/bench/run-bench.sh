@@ -17,12 +17,13 @@
 #      (tests/bench/smtpload, distinct clients), and the questions the
 #      filter asks per new client, counted at its own DNS front end;
 #   4. memory: RSS with 1,000 sessions held open; RSS and descriptors
-#      before and after 100,000 sessions.
+#      before and after 100,000 sessions;
+#   5. recipient verification on the backup (tests/bench/verify-bench.sh).
 #
 # Prints PASS or FAIL per target of the performance requirements, "info"
 # for figures kept for comparison; exits 1 when a target fails.
 # Environment: RUNS (5), MSGS (2000), PROTO_SESSIONS (4000), LONG_SESSIONS
-# (100000), DNS_DELAY_MS (20), ONLY (1234: which of the four to run).
+# (100000), DNS_DELAY_MS (20), ONLY (12345: which of the five to run).
 
 set -u
 : "${top_srcdir:?run through make bench}"
@@ -35,7 +36,7 @@ MSGS=${MSGS:-2000}
 PROTO_SESSIONS=${PROTO_SESSIONS:-4000}
 LONG_SESSIONS=${LONG_SESSIONS:-100000}
 DNS_DELAY_MS=${DNS_DELAY_MS:-20}
-ONLY=${ONLY:-1234}
+ONLY=${ONLY:-12345}
 BENCH=$top_builddir/tests/bench
 TRIVIAL_PORT=9892
 COLD_PORT=9893
@@ -526,6 +527,9 @@ bench_memory() {
 	info "1,000 sessions held open" "$held held"
 }
 
+# shellcheck source=verify-bench.sh
+. "$top_srcdir/tests/bench/verify-bench.sh"
+
 # ---- main ---------------------------------------------------------------------------
 
 it_require_root
@@ -581,6 +585,7 @@ if [[ $ONLY == *3* ]]; then
 fi
 write_milter_conf "$(milter_conf 127.0.0.1:$NSD_PORT)"
 [[ $ONLY == *4* ]] && bench_memory
+[[ $ONLY == *5* ]] && bench_verify
 
 echo
 printf '== bench took %ds; %d target(s) failed\n' $(($(date +%s) - T0)) "$TARGET_FAILS"
