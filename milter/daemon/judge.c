@@ -166,7 +166,7 @@ static void find_route(struct session *s, bool live, struct judgement *j)
 		verify_recipient(s, live, relay, j);
 	if (via_backup && !probed) {
 		if (j->verified && j->verify.primary_up)
-			j->rf.primary_up = j->verify.up_name;
+			j->rf.primary_up = j->verify.exchanger;
 		else
 			probe_primary(s, j);
 	}

@@ -703,7 +703,6 @@ void verifier_check(const struct verifier_request *rq, struct verifier_result *o
 	if (verify_by_probe(rq, &l, plan, deadline_ms, out)) {
 		/* answered, or still waited for when the budget ran out: not down */
 		out->primary_up = out->exchanger[0] != '\0';
-		snprintf(out->up_name, sizeof out->up_name, "%s", out->exchanger);
 		return;
 	}
 	/* every better exchanger down: what was kept decides, stale or not */

@@ -44,8 +44,7 @@ struct verifier_result {
 	char exchanger[DNS_NAME_MAX + 1];
 	char primary_text[REPLY_TEXT_MAX + 1];
 	bool network;                   /* a better exchanger was tried (or waited for) */
-	bool primary_up;                /* ... and one of them answered */
-	char up_name[DNS_NAME_MAX + 1]; /* that one */
+	bool primary_up;                /* ... and one of them answered: exchanger */
 };
 
 /*
