@@ -4,9 +4,26 @@
  */
 #include "autoconfig.h"
 
+#include <strings.h>
+
 #include "core/helodns.h"
 
 static const enum dns_type types[3] = {DNS_T_A, DNS_T_AAAA, DNS_T_MX};
+
+bool helodns_is_mta_name(const char *helo, const char *confirmed)
+{
+	return helo != NULL && confirmed != NULL && confirmed[0] != '\0' &&
+	       strcasecmp(helo, confirmed) == 0;
+}
+
+bool helodns_from_mta(const char *helo, const char *confirmed, struct helo_dns_facts *out)
+{
+	if (!helodns_is_mta_name(helo, confirmed))
+		return false;
+	out->exists = TRI_YES;
+	out->matches_client = TRI_YES;
+	return true;
+}
 
 void helodns_prefetch(struct resolver *r, const char *name, void *handles[3])
 {

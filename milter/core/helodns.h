@@ -17,6 +17,15 @@ struct helo_dns_facts {
 
 void helodns_gather(struct resolver *r, const char *name, const struct netaddr *client,
 		     struct helo_dns_facts *out);
+/*
+ * The facts without a question, when the HELO name is the one the MTA
+ * forward-confirmed for this client (iprev_from_mta): the MTA found the
+ * client's address among that name's, so it exists and matches.  False,
+ * and *out untouched, for any other name: then helodns_gather asks.
+ */
+bool helodns_from_mta(const char *helo, const char *confirmed, struct helo_dns_facts *out);
+/* Is helo the MTA's confirmed name (confirmed NULL: there is none)? */
+bool helodns_is_mta_name(const char *helo, const char *confirmed);
 /* Starts the lookups early; gathering later finds them in flight or cached. */
 void helodns_prefetch(struct resolver *r, const char *name, void *handles[3]);
 

@@ -16,6 +16,7 @@
 #include "daemon/callbacks.h"
 #include "dns/dns.h"
 #include "core/authres.h"
+#include "core/helodns.h"
 #include "core/logline.h"
 #include "daemon/log.h"
 #include "daemon/mta.h"
@@ -258,8 +259,12 @@ static sfsistat mxp_helo(SMFICTX *ctx, char *helohost)
 
 	if (s != NULL && !session_set_helo(s, helohost ? helohost : ""))
 		s->failed = true;
-	/* the first HELO only (session_prefetch) */
-	if (s != NULL && s->facts.helo.cls == HELO_FQDN && !s->helo_prefetched) {
+	/*
+	 * The first HELO only (session_prefetch); not the MTA's confirmed name,
+	 * whose facts it found already (helodns_from_mta).
+	 */
+	if (s != NULL && s->facts.helo.cls == HELO_FQDN && !s->helo_prefetched &&
+	    !helodns_is_mta_name(s->facts.helo.name, session_mta_name(s))) {
 		s->helo_prefetched = true;
 		session_prefetch(s, s->facts.helo.name, DNS_T_A);
 		session_prefetch(s, s->facts.helo.name, DNS_T_AAAA);

@@ -47,7 +47,8 @@ static void gather_dns_facts(struct session *s, struct resolver *r)
 	}
 	if ((!s->helo_dns_gathered || helo_dns_open(&f->helo_dns)) && f->helo_seen &&
 	    f->helo.cls == HELO_FQDN) {
-		helodns_gather(r, f->helo.name, &f->client, &f->helo_dns);
+		if (!helodns_from_mta(f->helo.name, session_mta_name(s), &f->helo_dns))
+			helodns_gather(r, f->helo.name, &f->client, &f->helo_dns);
 		f->have_helo_dns = true;
 		s->helo_dns_gathered = true;
 	}

@@ -207,3 +207,8 @@ const char *session_iprev_source(const struct session *s)
 		return NULL;
 	return s->iprev_from_mta ? "mta" : "dns";
 }
+
+const char *session_mta_name(const struct session *s)
+{
+	return s->iprev_from_mta ? s->iprev.names[0] : NULL;
+}

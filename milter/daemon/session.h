@@ -102,5 +102,7 @@ void session_note_rcpt(struct session *s, const char *rcpt, const char *domain,
 void session_end_transaction(struct session *s);
 /* iprev_src= of the decision line: "mta", "dns", or NULL before iprev is known. */
 const char *session_iprev_source(const struct session *s);
+/* The client's name the MTA forward-confirmed (iprev_from_mta), or NULL. */
+const char *session_mta_name(const struct session *s);
 
 #endif

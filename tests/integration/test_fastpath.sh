@@ -7,7 +7,8 @@
 # X-MX-Policy and no Authentication-Results, and with the default our
 # header is there; a client whose name Postfix forward-confirmed is not
 # looked up again (the filter's own DNS front end logs no PTR question
-# for it), and the same scenarios give the same verdicts whether Postfix
+# for it, nor about its HELO name when that is the name Postfix confirmed),
+# and the same scenarios give the same verdicts whether Postfix
 # looked the client up or not; with iprev_from_mta = no the filter looks up
 # a client Postfix confirmed.
 . "$(dirname "$0")/lib.sh"
@@ -102,6 +103,8 @@ fi
 # ---- what Postfix looked up -------------------------------------------------------
 # ptr_questions ADDRESS_REVERSED: PTR questions the filter asked for it so far.
 ptr_questions() { grep -c "^$1.in-addr.arpa ptr\$" "$QLOG"; }
+# helo_questions NAME: A, AAAA and MX questions the filter asked for it so far.
+helo_questions() { grep -ciE "^$1 (a|aaaa|mx)\$" "$QLOG"; }
 
 # run_scenarios TAG: each scenario once, as the client saw it and the
 # decision line less what differs between runs (session, queue id,
@@ -113,6 +116,8 @@ SCENARIOS=(
 	"generic 127.0.2.4 127-0-2-4.dsl.sender.example"
 	"not_fqdn 127.0.1.13 WIN-8DKQ3J2"
 	"cname 127.0.2.10 real.sender.example"
+	"helo_case 127.0.2.1 GOOD.Sender.Example"
+	"helo_liar 127.0.2.1 liar.sender.example"
 )
 run_scenarios() {
 	local tag=$1 sc name src helo from
@@ -138,6 +143,13 @@ if [ "$(ptr_questions 1.2.0.127)" -eq 0 ] && [ "$(iprev_src_of good present)" = 
 else
 	fail mta_confirmed_no_ptr_question "the filter asked $(ptr_questions 1.2.0.127) PTR questions for 127.0.2.1, iprev_src=$(iprev_src_of good present)"
 fi
+# a HELO that is the name Postfix confirmed, in any case, is not asked
+# about either: Postfix found the client among its addresses; another is
+if [ "$(helo_questions good.sender.example)" -eq 0 ] && [ "$(helo_questions liar.sender.example)" -ge 1 ]; then
+	pass mta_name_as_helo_not_asked
+else
+	fail mta_name_as_helo_not_asked "questions about the HELO names: good.sender.example $(helo_questions good.sender.example), liar.sender.example $(helo_questions liar.sender.example)"
+fi
 # the ones Postfix could not confirm, or whose name looks generic, are looked up
 for n in missing:2.2.0.127 unconfirmed:3.2.0.127 generic:4.2.0.127; do
 	if [ "$(ptr_questions "${n#*:}")" -ge 1 ] && [ "$(iprev_src_of "${n%%:*}" present)" = dns ]; then
@@ -155,10 +167,11 @@ done
 postconf -c "$T/postfix/etc" -e 'smtpd_peername_lookup = no'
 postfix_restart || fail postfix_restart "Postfix did not start again"
 run_scenarios absent
-if [ "$(ptr_questions 1.2.0.127)" -ge 1 ] && [ "$(iprev_src_of good absent)" = dns ]; then
+if [ "$(ptr_questions 1.2.0.127)" -ge 1 ] && [ "$(iprev_src_of good absent)" = dns ] &&
+	[ "$(helo_questions good.sender.example)" -ge 1 ]; then
 	pass no_mta_lookup_looked_up
 else
-	fail no_mta_lookup_looked_up "PTR questions for 127.0.2.1: $(ptr_questions 1.2.0.127), iprev_src=$(iprev_src_of good absent)"
+	fail no_mta_lookup_looked_up "PTR questions for 127.0.2.1: $(ptr_questions 1.2.0.127), iprev_src=$(iprev_src_of good absent), HELO questions $(helo_questions good.sender.example)"
 fi
 if diff "$T/out/verdicts.present" "$T/out/verdicts.absent" >"$T/out/verdicts.diff"; then
 	pass same_verdicts_with_and_without_mta_lookup
@@ -178,6 +191,8 @@ expect_verdict unconfirmed 'accepted \| .*iprev=fail .*checks=ptr_unconfirmed '
 expect_verdict generic 'accepted \| .*iprev=pass .*checks=ptr_generic '
 expect_verdict not_fqdn '504 5.5.2 RCPT \| .*checks=helo_not_fqdn'
 expect_verdict cname 'accepted \| .*iprev=pass .*checks=- '
+expect_verdict helo_case 'accepted \| .*ptr=good.sender.example iprev=pass .*checks=- '
+expect_verdict helo_liar 'accepted \| .*iprev=pass .*checks=helo_mismatch '
 
 # ---- iprev_from_mta = no: Postfix's confirmation is not taken ------------------------
 postconf -c "$T/postfix/etc" -e 'smtpd_peername_lookup = yes'

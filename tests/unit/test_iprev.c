@@ -207,6 +207,25 @@ static void test_helo_dns(void)
 	CU_ASSERT_EQUAL(h.exists, TRI_YES);
 }
 
+/* The MTA's confirmed name as HELO: exists and matches, with no question. */
+static void test_helo_dns_from_mta(void)
+{
+	struct helo_dns_facts h = {TRI_NO, TRI_NO};
+
+	CU_ASSERT_TRUE(helodns_from_mta("mail.sender.example", "mail.sender.example", &h));
+	CU_ASSERT_EQUAL(h.exists, TRI_YES);
+	CU_ASSERT_EQUAL(h.matches_client, TRI_YES);
+	CU_ASSERT_TRUE(helodns_is_mta_name("mail.sender.example", "MAIL.Sender.EXAMPLE"));
+	h = (struct helo_dns_facts){TRI_NO, TRI_TEMP};
+	CU_ASSERT_FALSE(helodns_from_mta("liar.sender.example", "mail.sender.example", &h));
+	CU_ASSERT_FALSE(helodns_from_mta("mail.sender.example", NULL, &h));
+	CU_ASSERT_FALSE(helodns_from_mta("mail.sender.example", "", &h));
+	CU_ASSERT_FALSE(helodns_from_mta(NULL, "mail.sender.example", &h));
+	CU_ASSERT_FALSE(helodns_is_mta_name("sender.example", "mail.sender.example"));
+	CU_ASSERT_EQUAL(h.exists, TRI_NO);          /* untouched when it does not apply */
+	CU_ASSERT_EQUAL(h.matches_client, TRI_TEMP);
+}
+
 static void test_mx_hosts(void)
 {
 	struct fake_resolver r = fake_resolver(zone);
@@ -501,7 +520,8 @@ int main(void)
 		UNIT_TEST(test_iprev_outcomes), UNIT_TEST(test_iprev_many_names),
 		UNIT_TEST(test_iprev_cap_helo_first), UNIT_TEST(test_iprev_cap_public_suffix),
 		UNIT_TEST(test_iprev_cnames), UNIT_TEST(test_iprev_ipv6),
-		UNIT_TEST(test_helo_dns), UNIT_TEST(test_generic_names), UNIT_TEST(test_mx_hosts),
+		UNIT_TEST(test_helo_dns), UNIT_TEST(test_helo_dns_from_mta),
+		UNIT_TEST(test_generic_names), UNIT_TEST(test_mx_hosts),
 		UNIT_TEST(test_iprev_from_mta), UNIT_TEST(test_iprev_from_mta_as_dns),
 		UNIT_TEST(test_iprev_from_mta_allow_ptr),
 		CU_TEST_INFO_NULL,
