@@ -10,7 +10,11 @@
  *   milterload -s inet:PORT@HOST|unix:PATH -c CONC -n SESSIONS -C CLIENTS
  *              [-r RCPT] [-f FROM] [-l LOCAL_ADDR] [-w HOLD_S] [-p PID]
  *
- * CLIENTS holds "ADDRESS HELO" lines, used in turn.  -w holds every session
+ * CLIENTS holds "ADDRESS HELO [NAME]" lines, used in turn: NAME is the
+ * client's name as the MTA forward-confirmed it, sent as {client_name} with
+ * {client_resolve} OK when the filter asks for them at negotiation
+ * (SMFIP_SETSYMLIST), as Postfix sends them; without NAME, unknown and FAIL,
+ * as Postfix says of a client it could not confirm.  -w holds every session
  * open for HOLD_S seconds after RCPT (the memory measure).  -p names the
  * filter's process: its RSS and descriptors (while sessions are held, and at
  * the end), and the CPU time and page faults per session are reported.
@@ -25,6 +29,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +46,7 @@
 struct client {
 	char addr[64];
 	char helo[256];
+	char name[256];                 /* the MTA's confirmed name, or "" */
 };
 
 static struct {
@@ -213,7 +219,29 @@ static int connect_filter(void)
 	return fd;
 }
 
-static int negotiate(int fd, unsigned long *proto)
+/*
+ * Did the filter's macro lists (after the three words of its answer: stage,
+ * then a NUL-terminated list, each) ask for {client_name} at connect?
+ */
+static bool asks_client_name(const char *data, size_t len)
+{
+	size_t at = 12;
+
+	while (at + 4 < len) {
+		uint32_t stage;
+		const char *list = data + at + 4, *end = memchr(list, '\0', len - at - 4);
+
+		if (end == NULL)
+			return false;
+		memcpy(&stage, data + at, 4);
+		if (ntohl(stage) == SMFIM_CONNECT && strstr(list, "{client_name}") != NULL)
+			return true;
+		at = (size_t)(end - data) + 1;
+	}
+	return false;
+}
+
+static int negotiate(int fd, unsigned long *proto, bool *client_macros)
 {
 	uint32_t o[3] = {htonl(SMFI_PROT_VERSION), htonl(ACTIONS_OFFERED), htonl(PROTO_OFFERED)};
 	char data[8192];
@@ -224,6 +252,7 @@ static int negotiate(int fd, unsigned long *proto)
 		return -1;
 	memcpy(o, data, sizeof o);
 	*proto = ntohl(o[2]);
+	*client_macros = asks_client_name(data, len);
 	return 0;
 }
 
@@ -245,8 +274,14 @@ static int run_session(const struct client *c, long id)
 	size_t n;
 	int fd = connect_filter(), r = ERRORS;
 	uint16_t port = htons(40000);
+	const char *name = c->name[0] ? c->name : "unknown";
 	const char *const conn_macros[] = {"j", "mx1.example.net", "{daemon_name}", "mx1",
 		"{daemon_addr}", opt.local, "{client_addr}", c->addr, NULL};
+	const char *const conn_client_macros[] = {"j", "mx1.example.net", "{daemon_name}", "mx1",
+		"{daemon_addr}", opt.local, "{client_addr}", c->addr,
+		"{client_resolve}", c->name[0] ? "OK" : "FAIL", "{client_name}", name,
+		"{client_ptr}", name, NULL};
+	bool client_macros;
 	const char *const helo_macros[] = {NULL};
 	const char *const mail_macros[] = {"{mail_addr}", opt.from, NULL};
 	const char *const rcpt_macros[] = {"{rcpt_addr}", opt.rcpt, NULL};
@@ -259,7 +294,7 @@ static int run_session(const struct client *c, long id)
 	snprintf(qid, sizeof qid, "4L%08lX", id);
 	if (fd < 0)
 		return ERRORS;
-	if (negotiate(fd, &proto) != 0)
+	if (negotiate(fd, &proto, &client_macros) != 0)
 		goto out;
 	/* connect: hostname, family, port, address */
 	n = (size_t)snprintf(buf, sizeof buf, "client%ld.bench", id) + 1;
@@ -267,7 +302,7 @@ static int run_session(const struct client *c, long id)
 	memcpy(buf + n, &port, 2);
 	n += 2;
 	n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", c->addr) + 1;
-	if (send_macros(fd, SMFIC_CONNECT, conn_macros) != 0 ||
+	if (send_macros(fd, SMFIC_CONNECT, client_macros ? conn_client_macros : conn_macros) != 0 ||
 	    (r = step(fd, proto, SMFIP_NOCONNECT, SMFIP_NR_CONN, SMFIC_CONNECT, buf, n)) != OK)
 		goto out;
 	if (send_macros(fd, SMFIC_HELO, helo_macros) != 0 ||
@@ -368,7 +403,8 @@ static int load_clients(const char *path)
 	while (opt.clients && opt.nclients < MAX_CLIENTS && fgets(line, sizeof line, in)) {
 		struct client *c = &opt.clients[opt.nclients];
 
-		if (sscanf(line, "%63s %255s", c->addr, c->helo) == 2)
+		c->name[0] = '\0';
+		if (sscanf(line, "%63s %255s %255s", c->addr, c->helo, c->name) >= 2)
 			opt.nclients++;
 	}
 	fclose(in);
