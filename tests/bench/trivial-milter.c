@@ -5,7 +5,7 @@
  * protocol steps and no-reply flags (MXP_PROTO_* in callbacks.h), and
  * accepts everything without looking at it.
  *
- *   trivial-milter [-R] [-A] [-D] [-H] -p SOCKET
+ *   trivial-milter [-R] [-A] [-D] [-H] [-I] -p SOCKET
  *
  * Variants, to see what each protocol step costs the MTA:
  * -R answers every step (no no-reply flag negotiated);
@@ -13,13 +13,19 @@
  * -D accepts at DATA (SMFIS_ACCEPT from xxfi_data), negotiating the same
  *    steps as ever: the floor of mxpolicy-milter's fast path
  *    (authentication_results = no), which answers DATA so;
- * -H negotiates the headers away.
+ * -H negotiates the headers away;
+ * -I inserts one Authentication-Results header at the end of the message,
+ *    of the size of mxpolicy-milter's, with TCP_NODELAY as it has: the
+ *    floor of a filter that adds a header (one more message and segment).
  */
 #include "autoconfig.h"
 
 #include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "daemon/callbacks.h"
@@ -34,6 +40,7 @@ static int replies_everywhere;           /* -R: negotiate no no-reply flag */
 static int accept_at_rcpt;              /* -A */
 static int accept_at_data;              /* -D */
 static int no_headers;                  /* -H */
+static int insert_header;               /* -I */
 
 static sfsistat no_reply(SMFICTX *ctx)
 {
@@ -90,6 +97,28 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	return SMFIS_CONTINUE;
 }
 
+static sfsistat on_eom(SMFICTX *ctx)
+{
+	if (insert_header &&
+	    smfi_insheader(ctx, 0, (char *)"Authentication-Results",
+			   (char *)"mx1.example.net;\n\tiprev=pass policy.iprev=198.18.0.1 "
+			   "(relay1.bench.example)") != MI_SUCCESS)
+		return SMFIS_TEMPFAIL;
+	return SMFIS_CONTINUE;
+}
+
+/* TCP_NODELAY on the listening socket, inherited by the accepted ones. */
+static void no_delay(void)
+{
+	for (int fd = 0; fd < 1024; fd++) {
+		int listening = 0, one = 1;
+		socklen_t len = sizeof listening;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+}
+
 static sfsistat on_data(SMFICTX *ctx)
 {
 	return accept_at_data ? SMFIS_ACCEPT : go_on(ctx);
@@ -105,7 +134,7 @@ static struct smfiDesc trivial = {
 	.xxfi_envrcpt = on_envrcpt,
 	.xxfi_header = on_header,
 	.xxfi_data = on_data,
-	.xxfi_eom = go_on,
+	.xxfi_eom = on_eom,
 	.xxfi_abort = go_on,
 	.xxfi_close = go_on,
 	.xxfi_negotiate = on_negotiate,
@@ -116,7 +145,7 @@ int main(int argc, char **argv)
 	int ch;
 	const char *sock = NULL;
 
-	while ((ch = getopt(argc, argv, "p:RADH")) != -1) {
+	while ((ch = getopt(argc, argv, "p:RADHI")) != -1) {
 		if (ch == 'p')
 			sock = optarg;
 		else if (ch == 'R')
@@ -127,9 +156,11 @@ int main(int argc, char **argv)
 			accept_at_data = 1;
 		else if (ch == 'H')
 			no_headers = 1;
+		else if (ch == 'I')
+			insert_header = 1;
 	}
 	if (sock == NULL) {
-		fprintf(stderr, "usage: trivial-milter [-R] [-A] [-D] [-H] -p SOCKET\n");
+		fprintf(stderr, "usage: trivial-milter [-R] [-A] [-D] [-H] [-I] -p SOCKET\n");
 		return 3;
 	}
 	if (smfi_setconn((char *)sock) == MI_FAILURE || smfi_register(trivial) == MI_FAILURE ||
@@ -137,5 +168,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trivial-milter: cannot listen on %s\n", sock);
 		return 1;
 	}
+	if (insert_header)
+		no_delay();
 	return smfi_main() == MI_SUCCESS ? 0 : 1;
 }
