@@ -262,7 +262,7 @@ require_clean() {
 
 # ---- 1. milter protocol ----------------------------------------------------------
 
-# proto_run KIND: one run of part 1 against trivial, warm, nomta or cold,
+# proto_run KIND: one run of part 1 against trivial, header, warm, nomta or cold,
 # its figures appended to bench_protocol's arrays.
 proto_run() {
 	local line pid
