@@ -118,6 +118,13 @@ static enum claim name_claim(const struct policy *pol, const struct session_fact
 	return CLAIM_NONE;
 }
 
+bool policy_helo_claims_ours(const struct policy *pol, const struct session_facts *s,
+			     const struct rcpt_facts *r)
+{
+	return s->helo_seen && (s->helo.cls == HELO_FQDN || s->helo.cls == HELO_SINGLE_LABEL) &&
+	       name_claim(pol, s, r, s->helo.name) != CLAIM_NONE;
+}
+
 /*
  * The client is an address of the name it gave: an honest name, ours or
  * not.  TRI_TEMP when the lookup that would tell failed.

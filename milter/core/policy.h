@@ -144,6 +144,14 @@ const char *action_name(enum action a);
 bool action_parse(const char *text, enum action *out);
 const char *verdict_name(enum verdict_kind k);
 
+/*
+ * Does the HELO name claim to be us (this MTA's name, local_names, the
+ * recipient domain or one of its exchangers; r NULL: the first two only)?
+ * helo_impersonation then rests on the name's addresses, which only DNS's
+ * answer may give, never the MTA's word (helodns_from_mta).
+ */
+bool policy_helo_claims_ours(const struct policy *pol, const struct session_facts *s,
+			     const struct rcpt_facts *r);
 void policy_evaluate(const struct policy *pol, const struct session_facts *s,
 		     const struct rcpt_facts *r, struct verdict *out);
 

@@ -253,23 +253,34 @@ static sfsistat mxp_connect(SMFICTX *ctx, UNUSED char *hostname, _SOCK_ADDR *hos
 	return no_answer(s, SMFIP_NR_CONN);
 }
 
+/*
+ * The first FQDN HELO's A, AAAA and MX, at once (session_prefetch); none
+ * for the MTA's confirmed name, whose facts it found already
+ * (helodns_from_mta), unless the name claims to be ours.
+ */
+static void helo_prefetch(struct session *s)
+{
+	const char *name = s->facts.helo.name;
+
+	if (s->facts.helo.cls != HELO_FQDN || s->helo_prefetched)
+		return;
+	s->helo_prefetched = true;
+	if (helodns_is_mta_name(name, session_mta_name(s)) &&
+	    !policy_helo_claims_ours(&s->cfg->policy, &s->facts, NULL))
+		return;
+	session_prefetch(s, name, DNS_T_A);
+	session_prefetch(s, name, DNS_T_AAAA);
+	session_prefetch(s, name, DNS_T_MX);
+}
+
 static sfsistat mxp_helo(SMFICTX *ctx, char *helohost)
 {
 	struct session *s = get_session(ctx);
 
 	if (s != NULL && !session_set_helo(s, helohost ? helohost : ""))
 		s->failed = true;
-	/*
-	 * The first HELO only (session_prefetch); not the MTA's confirmed name,
-	 * whose facts it found already (helodns_from_mta).
-	 */
-	if (s != NULL && s->facts.helo.cls == HELO_FQDN && !s->helo_prefetched &&
-	    !helodns_is_mta_name(s->facts.helo.name, session_mta_name(s))) {
-		s->helo_prefetched = true;
-		session_prefetch(s, s->facts.helo.name, DNS_T_A);
-		session_prefetch(s, s->facts.helo.name, DNS_T_AAAA);
-		session_prefetch(s, s->facts.helo.name, DNS_T_MX);
-	}
+	if (s != NULL)
+		helo_prefetch(s);
 	return no_answer(s, SMFIP_NR_HELO);
 }
 

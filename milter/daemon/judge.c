@@ -47,11 +47,28 @@ static void gather_dns_facts(struct session *s, struct resolver *r)
 	}
 	if ((!s->helo_dns_gathered || helo_dns_open(&f->helo_dns)) && f->helo_seen &&
 	    f->helo.cls == HELO_FQDN) {
-		if (!helodns_from_mta(f->helo.name, session_mta_name(s), &f->helo_dns))
+		s->helo_dns_from_mta = !policy_helo_claims_ours(&s->cfg->policy, f, NULL) &&
+				       helodns_from_mta(f->helo.name, session_mta_name(s), &f->helo_dns);
+		if (!s->helo_dns_from_mta)
 			helodns_gather(r, f->helo.name, &f->client, &f->helo_dns);
 		f->have_helo_dns = true;
 		s->helo_dns_gathered = true;
 	}
+}
+
+/*
+ * The MTA's word stood for the HELO name's addresses, but the name claims
+ * to be this recipient's exchanger or domain: helo_impersonation, which may
+ * refuse, reads DNS's answer only (the MTA's may come from its /etc/hosts).
+ */
+static void helo_dns_for_claim(struct session *s, struct resolver *r, const struct rcpt_facts *rf)
+{
+	struct session_facts *f = &s->facts;
+
+	if (!s->helo_dns_from_mta || !policy_helo_claims_ours(&s->cfg->policy, f, rf))
+		return;
+	helodns_gather(r, f->helo.name, &f->client, &f->helo_dns);
+	s->helo_dns_from_mta = false;
 }
 
 static void strip_brackets(const char *in, char *out, size_t len)
@@ -191,6 +208,7 @@ void judge_opts(struct session *s, struct resolver *r, const char *rcpt, bool li
 			mxhosts_gather(r, out->rf.domain, &out->mx);
 			out->rf.mx = &out->mx;
 		}
+		helo_dns_for_claim(s, r, &out->rf);
 	}
 	find_route(s, live_verify, out);
 	policy_evaluate(&s->cfg->policy, &s->facts, rcpt ? &out->rf : NULL, &out->verdict);

@@ -111,6 +111,7 @@ bool session_set_helo(struct session *s, const char *helo)
 	helo_classify(helo, &s->facts.helo);
 	s->facts.have_helo_dns = false;
 	s->helo_dns_gathered = false;
+	s->helo_dns_from_mta = false;
 	return true;
 }
 

@@ -64,8 +64,9 @@ struct session {
 	bool iprev_gathered;
 	bool iprev_from_mta;            /* iprev holds the MTA's confirmed name (iprev_from_mta) */
 	bool helo_dns_gathered;
+	bool helo_dns_from_mta;         /* those facts are the MTA's word (helodns_from_mta) */
 	unsigned prefetches;            /* lookups started without a wait, for good */
-	bool helo_prefetched;           /* the first HELO's were */
+	bool helo_prefetched;           /* the first FQDN HELO has had its turn */
 	/* the transaction: reset at MAIL, RSET, end of message and a new HELO */
 	char *from;
 	unsigned tagged;                /* checks named in X-MX-Policy */

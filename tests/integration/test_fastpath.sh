@@ -150,6 +150,20 @@ if [ "$(helo_questions good.sender.example)" -eq 0 ] && [ "$(helo_questions liar
 else
 	fail mta_name_as_helo_not_asked "questions about the HELO names: good.sender.example $(helo_questions good.sender.example), liar.sender.example $(helo_questions liar.sender.example)"
 fi
+# The MTA's word is its resolver's, /etc/hosts first: a backup MX's internal
+# address listed there as mx2.example.net is confirmed by the file, but a
+# HELO claiming to be one of the recipient domain's exchangers is judged on
+# DNS's addresses only (helo_impersonation), as without the MTA's lookup.
+printf '127.0.2.14 mx2.example.net\n' >>"/etc/netns/$NS/hosts"
+smtp hosts_mx 127.0.2.14 mx2.example.net hosts_mx@sender.example user@example.net
+wait_for "$T/milter.log" "from=<hosts_mx@sender.example>" 5
+if [ "$(first_refusal hosts_mx)" = "550 5.7.1 RCPT" ] &&
+	milter_lines hosts_mx@sender.example | grep -q ' iprev_src=mta .*checks=helo_impersonation,helo_mismatch '; then
+	pass mta_hosts_file_name_claiming_an_exchanger_refused
+else
+	fail mta_hosts_file_name_claiming_an_exchanger_refused "got $(first_refusal hosts_mx)"
+	milter_lines hosts_mx@sender.example | sed 's/^/    | /'
+fi
 # the ones Postfix could not confirm, or whose name looks generic, are looked up
 for n in missing:2.2.0.127 unconfirmed:3.2.0.127 generic:4.2.0.127; do
 	if [ "$(ptr_questions "${n#*:}")" -ge 1 ] && [ "$(iprev_src_of "${n%%:*}" present)" = dns ]; then

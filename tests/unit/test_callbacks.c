@@ -1089,6 +1089,124 @@ static void test_mta_name_as_helo(void)
 	}
 }
 
+/*
+ * The MTA's confirmation comes from its system resolver: /etc/hosts
+ * ("192.0.2.10 mx2.example.net", an internal address of the backup MX),
+ * or resolv.conf's search list.  DNS gives the HELO name mx2.example.net
+ * only 198.51.100.2: the HELO checks must say what those DNS answers say,
+ * as they did before the HELO's facts were taken from the MTA
+ * (helo_impersonation, 550; helo_mismatch).
+ */
+static void test_mta_name_from_hosts_file_as_helo(void)
+{
+	sfsistat rc;
+
+	mta_says("OK", IMPOSTOR, CLIENT);
+	rc = session_with_helo("", IMPOSTOR);
+	if (rc != SMFIS_REJECT)
+		fprintf(stderr, "\n  HELO " IMPOSTOR " confirmed by the MTA only: %s\n", captured);
+	CU_ASSERT_EQUAL(rc, SMFIS_REJECT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, " checks=helo_impersonation,helo_mismatch "));
+	close_session();
+	/* this MTA's own name, confirmed by the MTA: a claim known at HELO, prefetched */
+	mta_says("OK", MTA_NAME, CLIENT);
+	rc = session_with_helo("", MTA_NAME);
+	CU_ASSERT_EQUAL(nprefetched, 3);
+	CU_ASSERT_EQUAL(rc, SMFIS_REJECT);
+	close_session();
+}
+
+/* ---- the HELO shortcut for IPv6, v4-mapped and later HELOs ------------------ */
+
+#define CLIENT6 "2001:db8::10"
+#define REVERSE6 "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
+
+static const struct fake_row zone6[] = {
+	{REVERSE6, DNS_T_PTR, DNS_ANSWER, {HONEST}, NULL},
+	{HONEST, DNS_T_AAAA, DNS_ANSWER, {CLIENT6}, NULL},
+	{"v6only.sender.example", DNS_T_AAAA, DNS_ANSWER, {CLIENT6}, NULL},
+	{REVERSE6 "x", DNS_T_PTR, DNS_ANSWER, {"v6only.sender.example"}, NULL},
+	{NULL, 0, 0, {NULL}, NULL},
+};
+
+/* A session from an IPv6 (or v4-mapped) sockaddr, the MTA's macros as set. */
+static sfsistat session6(const char *addr, const char *helo_name)
+{
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	unsigned long actions, steps;
+
+	CU_ASSERT_FATAL(inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1);
+	start("", mta_said);
+	zone_with(zone6);
+	negotiate(OFFERED_ACTIONS, &actions, &steps);
+	mxp_filter.xxfi_connect(ctx(), (char *)"client.host", (struct sockaddr *)&sin6);
+	helo(helo_name);
+	MAIL("<a@sender.example>");
+	return rcpt_logged("<user@example.net>");
+}
+
+static void probe_compare(const char *what, const char *addr, const char *macro_addr,
+			  const char *name, const char *helo_name)
+{
+	char by_dns[512], by_mta[512];
+	sfsistat rc;
+
+	mta_says("FAIL", "unknown", macro_addr);
+	rc = session6(addr, helo_name);
+	verdict_of(by_dns, sizeof by_dns);
+	close_session();
+	mta_says("OK", name, macro_addr);
+	CU_ASSERT_EQUAL(session6(addr, helo_name), rc);
+	verdict_of(by_mta, sizeof by_mta);
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, "iprev_src=mta"));
+	if (strcmp(by_mta, by_dns) != 0)
+		fprintf(stderr, "\n  %s: by dns %s\n  %s: by mta %s", what, by_dns, what, by_mta);
+	CU_ASSERT_STRING_EQUAL(by_mta, by_dns);
+	close_session();
+}
+
+static void test_mta_name_as_helo_ipv6(void)
+{
+	/* IPv6 client, its AAAA; Postfix's {client_addr} form, and Sendmail's */
+	probe_compare("v6", CLIENT6, CLIENT6, HONEST, HONEST);
+	probe_compare("v6 sendmail", CLIENT6, "IPv6:" CLIENT6, HONEST, HONEST);
+	/* an IPv4 client on an IPv6 socket (Sendmail's IPv6:::ffff:a.b.c.d) */
+	probe_compare("v4-mapped", "::ffff:" CLIENT, "IPv6:::ffff:" CLIENT, HONEST, HONEST);
+	probe_compare("v4-mapped impostor", "::ffff:" CLIENT, "IPv6:::ffff:" CLIENT, HONEST,
+		      IMPOSTOR);
+}
+
+/* A second HELO in one session: the shortcut for the MTA's name only, each time. */
+static void test_mta_name_as_helo_second_helo(void)
+{
+	static const char *const helos[] = {HONEST, IMPOSTOR, HONEST, UNKNOWN_HELO, HONEST "."};
+	char by_dns[5][512], by_mta[5][512];
+	sfsistat rc_dns[5], rc_mta[5];
+	unsigned long actions, steps;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			mta_says("FAIL", "unknown", CLIENT);
+		else
+			mta_says("OK", HONEST, CLIENT);
+		start("", mta_said);
+		negotiate(OFFERED_ACTIONS, &actions, &steps);
+		connect_from(CLIENT);
+		for (int i = 0; i < 5; i++) {
+			helo(helos[i]);
+			MAIL("<a@sender.example>");
+			(pass ? rc_mta : rc_dns)[i] = rcpt_logged("<user@example.net>");
+			verdict_of((pass ? by_mta : by_dns)[i], sizeof by_dns[i]);
+			mxp_filter.xxfi_abort(ctx());
+		}
+		close_session();
+	}
+	for (int i = 0; i < 5; i++) {
+		CU_ASSERT_EQUAL(rc_mta[i], rc_dns[i]);
+		CU_ASSERT_STRING_EQUAL(by_mta[i], by_dns[i]);
+	}
+}
+
 /* FAIL, FORGED, TEMP, no macros, another address, a generic name: the filter looks up. */
 static void test_mta_doubt_means_lookup(void)
 {
@@ -1360,6 +1478,9 @@ int main(void)
 		UNIT_TEST(test_eom_lines_capped),
 		UNIT_TEST(test_mta_confirmed_client_asks_no_ptr),
 		UNIT_TEST(test_mta_name_as_helo),
+		UNIT_TEST(test_mta_name_from_hosts_file_as_helo),
+		UNIT_TEST(test_mta_name_as_helo_ipv6),
+		UNIT_TEST(test_mta_name_as_helo_second_helo),
 		UNIT_TEST(test_mta_doubt_means_lookup),
 		UNIT_TEST(test_mta_confirmed_exempt_client),
 		UNIT_TEST(test_iprev_from_mta_off),
