@@ -175,14 +175,21 @@ use_resolver() {
 # which this machine may not have.  With "lines", every line goes to LOG
 # (stderr), for the parts that read the decision lines.
 start_instance() {
-	local port=$1 conf=$2 log=$3 journal i
+	local port=$1 conf=$2 log=$3 journal i pid
 	: >"$log"
 	journal=$(stat -c '%d:%i' "$log")
 	[ "${4:-}" = lines ] && journal=
+	# whatever answers on the port must be this instance: nothing may before
+	if nsexec bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+		log "bench: port $port is taken before the filter for $conf starts"
+		exit 1
+	fi
 	JOURNAL_STREAM=$journal ip netns exec "$NS" "$MILTER_BIN" -f -c "$conf" \
 		-p "inet:$port@127.0.0.1" -u nobody >/dev/null 2>>"$log" &
-	echo $!
+	pid=$!
+	echo "$pid"
 	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
 		nsexec bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -416,15 +423,20 @@ bench_end_to_end() {
 	smtp_source "$P_MXPOLICY" >/dev/null        # warms the milters' caches
 	smtp_source "$P_FAST" >/dev/null
 	smtp_source "$P_NONE" >/dev/null            # and Postfix's processes
+	# as in part 1, the order turns round every run
+	local order=("${configs[@]}") back i
 	for ((run = 1; run <= RUNS; run++)); do
 		printf '   run %d:' "$run"
-		for c in "${configs[@]}"; do
+		for c in "${order[@]}"; do
 			res=$(smtp_source "${port[$c]}")
 			rate[$c]+=" ${res% *}"
 			cpu[$c]+=" ${res#* }"
 			printf ' %s %s' "$c" "${res% *}"
 		done
 		printf ' msg/s\n'
+		back=()
+		for ((i = ${#order[@]} - 1; i >= 0; i--)); do back+=("${order[i]}"); done
+		order=("${back[@]}")
 	done
 	printf '   %-48s %8s  %-17s %-7s %s\n' configuration "msg/s" "(min-max)" "vs none" "CPU ms/msg"
 	n=$(stats ${rate[none]})

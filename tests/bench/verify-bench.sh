@@ -22,8 +22,8 @@
 VERIFY_SESSIONS=${VERIFY_SESSIONS:-$MSGS}
 VERIFY_FOLLOWING=${VERIFY_FOLLOWING:-20}
 VERIFY_RTT_MS=${VERIFY_RTT_MS:-20}
-VERIFY_ON_PORT=9896       # the filters
-VERIFY_OFF_PORT=9897
+VERIFY_ON_PORT=9900       # the filters (run-bench.sh's own are 9891-9898)
+VERIFY_OFF_PORT=9901
 P_VERIFY_ON=2611          # their Postfix listeners on mx2
 P_VERIFY_OFF=2612
 PRIMARY_PORT=2500         # the primary's real port; the delay proxy has mx1:25
