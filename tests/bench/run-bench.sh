@@ -170,7 +170,8 @@ use_resolver() {
 }
 
 # start_instance PORT CONF LOG [lines]: an mxpolicy-milter; prints its
-# PID.  Run as the systemd unit runs it: in the foreground with stderr as
+# PID, or fails (call it as pid=$(start_instance ...) || exit 1).  Run as the
+# systemd unit runs it: in the foreground with stderr as
 # the "journal" (JOURNAL_STREAM), so it logs each line once, to syslog,
 # which this machine may not have.  With "lines", every line goes to LOG
 # (stderr), for the parts that read the decision lines.
@@ -193,8 +194,9 @@ start_instance() {
 		nsexec bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && return 0
 		sleep 0.1
 	done
+	kill -9 "$pid" 2>/dev/null
 	cat "$log" >&2
-	exit 1
+	exit 1                      # the caller's $(...) only: callers add || exit 1
 }
 
 # A cold cache is a fresh process: SIGKILL is enough, nothing to keep.
@@ -314,7 +316,7 @@ proto_run() {
 		require_clean "mxpolicy (warm, no MTA lookup)" "$line"
 		nomta+=("$(field rate "$line")"); ncpu+=("$(field cpu_ms_per_session "$line")") ;;
 	cold)
-		pid=$(start_instance "$COLD_PORT" "$T/milter.conf" "$T/cold.log")
+		pid=$(start_instance "$COLD_PORT" "$T/milter.conf" "$T/cold.log") || exit 1
 		line=$(nsexec "${load[@]}" "${mta[@]}" -n 2000 -s "inet:$COLD_PORT@127.0.0.1")
 		kill_instance "$pid"
 		require_clean "mxpolicy (cold)" "$line"
@@ -401,11 +403,11 @@ stage_lines() { grep -c ": session=[^ ]* stage=$2 " "$1"; }
 # which stage each message was decided.
 check_stages() {
 	local pid data eom
-	pid=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/stages-on.log" lines)
+	pid=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/stages-on.log" lines) || exit 1
 	PIDS+=("$pid")
 	smtp_source "$P_MXPOLICY" >/dev/null
 	kill_instance "$pid"
-	pid=$(start_instance "$FAST_PORT" "$T/fast.conf" "$T/stages-off.log" lines)
+	pid=$(start_instance "$FAST_PORT" "$T/fast.conf" "$T/stages-off.log" lines) || exit 1
 	PIDS+=("$pid")
 	smtp_source "$P_FAST" >/dev/null
 	kill_instance "$pid"
@@ -440,8 +442,8 @@ bench_end_to_end() {
 	# instances that write their lines to a file, the fast path accepting
 	# every message at DATA, the other deciding at the end of the message.
 	check_stages
-	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
-	FAST_PID=$(start_instance "$FAST_PORT" "$T/fast.conf" "$T/fast.log")
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log") || exit 1
+	FAST_PID=$(start_instance "$FAST_PORT" "$T/fast.conf" "$T/fast.log") || exit 1
 	PIDS+=("$FAST_PID")         # stopped at exit if a run fails
 	smtp_source "$P_MXPOLICY" >/dev/null        # warms the milters' caches
 	smtp_source "$P_FAST" >/dev/null
@@ -594,7 +596,7 @@ bench_memory() {
 	echo
 	echo "== 4. memory: 1,000 sessions held open; $LONG_SESSIONS sessions in a row"
 	ulimit -n 8192
-	pid=$(start_instance "$COLD_PORT" "$T/milter.conf" "$T/memory.log")
+	pid=$(start_instance "$COLD_PORT" "$T/milter.conf" "$T/memory.log") || exit 1
 	nsexec "${load[@]}" -s "inet:$COLD_PORT@127.0.0.1" -c 10 -n 2000 -p "$pid" >/dev/null
 	line=$(nsexec "${load[@]}" -s "inet:$COLD_PORT@127.0.0.1" -c 1000 -n 1000 -w 10 -p "$pid")
 	require_clean "1,000 held sessions" "$line"
@@ -651,7 +653,7 @@ start_trivial "$TRIVIAL_I_PORT" -I
 TRIVIAL_HEADER_PID=$TRIVIAL_PID
 if [[ $ONLY == *1* ]]; then
 	write_milter_conf "$(milter_conf 127.0.0.1:$NSD_PORT)"
-	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log")
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log") || exit 1
 	bench_protocol
 	kill_instance "$MILTER_PID"; MILTER_PID=
 fi
@@ -671,7 +673,7 @@ if [[ $ONLY == *3* ]]; then
 	RCPT_NAMES="example.net $(nsexec dig +short -p "$NSD_PORT" @127.0.0.1 example.net MX | awk '{ sub(/\.$/, "", $2); printf "%s ", $2 }')"
 	write_milter_conf "$(milter_conf "127.0.0.1:$FILTER_DNS_PORT")"
 	# its lines in milter.log: they say whether the MTA confirmed each client
-	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log" lines)
+	MILTER_PID=$(start_instance "$MILTER_PORT" "$T/milter.conf" "$T/milter.log" lines) || exit 1
 	bench_dns_latency
 	kill_instance "$MILTER_PID"; MILTER_PID=
 fi

@@ -160,8 +160,8 @@ verify_start_filters() {
 		rm -rf "$T/verify-$mode"
 		verify_conf "$mode" >"$T/verify-$mode.conf"
 	done
-	VERIFY_ON_PID=$(start_instance "$VERIFY_ON_PORT" "$T/verify-on.conf" "$T/verify-on.log")
-	VERIFY_OFF_PID=$(start_instance "$VERIFY_OFF_PORT" "$T/verify-off.conf" "$T/verify-off.log")
+	VERIFY_ON_PID=$(start_instance "$VERIFY_ON_PORT" "$T/verify-on.conf" "$T/verify-on.log") || exit 1
+	VERIFY_OFF_PID=$(start_instance "$VERIFY_OFF_PORT" "$T/verify-off.conf" "$T/verify-off.log") || exit 1
 }
 
 # verify_probes: RCPT probes the verifying filter has made, from its stats
